@@ -1,0 +1,62 @@
+// One registry of every error the bridge reports to a user, with a stable code (fastify's FST_ERR_* model).
+// Codes are never reused or renumbered; README "Error codes" lists each one and a test keeps the two in step.
+
+export interface ErrorDefinition {
+  readonly code: string;
+  readonly httpStatus: number;
+  readonly message: string;
+}
+
+const registry = new Map<string, ErrorDefinition>();
+
+function define(code: string, httpStatus: number, message: string): ErrorDefinition {
+  if (registry.has(code)) throw new Error(`error code ${code} defined twice`);
+  const def = { code, httpStatus, message };
+  registry.set(code, def);
+  return def;
+}
+
+export const Errors = {
+  CONFIG_INVALID: define("CTI_ERR_CONFIG_INVALID", 500, "Configuration is invalid"),
+  SCRIPT_INVALID: define("CTI_ERR_SCRIPT_INVALID", 500, "IVR script is invalid"),
+  NOT_FOUND: define("CTI_ERR_NOT_FOUND", 404, "No such resource"),
+  BAD_REQUEST: define("CTI_ERR_BAD_REQUEST", 400, "The request is malformed"),
+  UNAUTHORIZED: define("CTI_ERR_UNAUTHORIZED", 401, "A valid bearer token is required"),
+  USER_EXISTS: define("CTI_ERR_USER_EXISTS", 409, "A user with this logon ID already exists"),
+  USER_NOT_FOUND: define("CTI_ERR_USER_NOT_FOUND", 404, "No user with this logon ID"),
+  USER_LOCKED: define("CTI_ERR_USER_LOCKED", 423, "The account is locked"),
+  PIN_INVALID: define("CTI_ERR_PIN_INVALID", 400, "The PIN must be 4 to 12 digits"),
+  AGENT_NOT_LOGGED_ON: define("CTI_ERR_AGENT_NOT_LOGGED_ON", 409, "The agent is not logged on"),
+  AGENT_STATE: define("CTI_ERR_AGENT_STATE", 409, "The agent state does not allow this change"),
+  CALL_MANAGER_UNKNOWN: define("CTI_ERR_CALL_MANAGER_UNKNOWN", 404, "No such call manager"),
+  STORE_UNAVAILABLE: define("CTI_ERR_STORE_UNAVAILABLE", 503, "The database cannot be reached"),
+  MEDIA_PORTS_EXHAUSTED: define("CTI_ERR_MEDIA_PORTS_EXHAUSTED", 503, "No free media ports"),
+  NO_COMMON_CODEC: define("CTI_ERR_NO_COMMON_CODEC", 488, "No codec in common with the offer"),
+  SIP_TRANSPORT: define("CTI_ERR_SIP_TRANSPORT", 503, "SIP transport failure"),
+  INTERNAL: define("CTI_ERR_INTERNAL", 500, "Internal error"),
+} as const;
+
+export type ErrorName = keyof typeof Errors;
+
+/** An error with a stable code. `detail` says what exactly went wrong; it must never carry a secret. */
+export class CtiError extends Error {
+  readonly code: string;
+  readonly httpStatus: number;
+  readonly detail: string | undefined;
+
+  constructor(def: ErrorDefinition, detail?: string, options?: { cause?: unknown }) {
+    super(detail ? `${def.message}: ${detail}` : def.message, options);
+    this.name = "CtiError";
+    this.code = def.code;
+    this.httpStatus = def.httpStatus;
+    this.detail = detail;
+  }
+}
+
+export function isCtiError(e: unknown, def?: ErrorDefinition): e is CtiError {
+  return e instanceof CtiError && (def === undefined || e.code === def.code);
+}
+
+export function allErrorDefinitions(): ErrorDefinition[] {
+  return [...registry.values()];
+}
