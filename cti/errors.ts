@@ -34,6 +34,9 @@ export const Errors = {
   NO_COMMON_CODEC: define("CTI_ERR_NO_COMMON_CODEC", 488, "No codec in common with the offer"),
   SIP_TRANSPORT: define("CTI_ERR_SIP_TRANSPORT", 503, "SIP transport failure"),
   INTERNAL: define("CTI_ERR_INTERNAL", 500, "Internal error"),
+  SIP_CALL_STATE: define("CTI_ERR_SIP_CALL_STATE", 409, "The call is not in a state that allows this"),
+  PROMPT_INVALID: define("CTI_ERR_PROMPT_INVALID", 500, "The prompt file cannot be played"),
+  MEDIA_NOT_NEGOTIATED: define("CTI_ERR_MEDIA_NOT_NEGOTIATED", 409, "No media session has been negotiated yet"),
 } as const;
 
 export type ErrorName = keyof typeof Errors;

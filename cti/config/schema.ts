@@ -61,6 +61,8 @@ export const configSchema = z
         lockoutThreshold: z.number().int().min(0).max(100).default(5),
         /** Attempts at ID and PIN within one call before the bridge hangs up. */
         logonAttemptsPerCall: z.number().int().min(1).max(10).default(3),
+        /** State of a phone agent right after logging on by dialing or through the API. */
+        stateAfterLogon: z.enum(["ready", "notReady"]).default("ready"),
         /** Prompt language: a folder under ivr/prompts. */
         language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default("en"),
       })

@@ -62,6 +62,15 @@ export class YamlSource {
     throw new SourceInvalidError(result.error.issues.flatMap((issue) => this.problemsFor(issue)));
   }
 
+  /** Validates the value at `path` (e.g. one block of a script); problems carry full paths and lines. */
+  validateAt<T>(path: readonly (string | number)[], value: unknown, schema: ZodType<T, ZodTypeDef, unknown>): T {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    throw new SourceInvalidError(
+      result.error.issues.flatMap((issue) => this.problemsFor({ ...issue, path: [...path, ...issue.path] } as ZodIssue)),
+    );
+  }
+
   /** Where a path (keys and indexes) was written; the nearest existing parent if the path itself is absent. */
   locate(path: readonly (string | number)[], keyOnly = false): { line: number; column: number } {
     let node: unknown = this.document.contents;

@@ -35,7 +35,7 @@ export interface AgentLogoffEvent {
   logonId: string;
   extension: string;
   callManagerId: string;
-  via: "dial" | "api" | "moved" | "script" | "shutdown";
+  via: "dial" | "api" | "moved" | "replaced" | "script";
 }
 
 export interface AgentStateChangedEvent {
@@ -83,6 +83,39 @@ export interface StoreConnectionEvent {
   reason: string;
 }
 
+export interface QueueThresholdEvent {
+  serviceGroup: string;
+  metric: "waitingCalls" | "longestWait";
+  /** Calls waiting, or seconds the longest-waiting call has waited. */
+  value: number;
+  threshold: number;
+}
+
+export interface RecordingJoinFailedEvent {
+  callId: string;
+  /** The URI the recorder used; the SNMP forwarder strips user info and tokens before sending it. */
+  recordingUri: string;
+  /** The recorder's address (host:port). */
+  recorder: string;
+  reason: string;
+}
+
+export interface CustomerAuthReserveTimeoutEvent {
+  logonId: string;
+  extension: string;
+  callId: string;
+  script: string;
+  /** The max reserve time that expired (manual default 120 s). */
+  reserveSeconds: number;
+}
+
+export interface SnmpAuthenticationFailureEvent {
+  sourceAddress: string;
+  sourcePort: number;
+  /** community: an unknown community (never included in the event); host: not in the accepted hosts. */
+  reason: "community" | "host";
+}
+
 /** Event name → argument tuple. Names are the bridge's; the SNMP MIB maps each to a notification. */
 export interface BridgeEvents {
   [event: string]: unknown[];
@@ -101,6 +134,11 @@ export interface BridgeEvents {
   "ivr.scriptError": [ScriptErrorEvent];
   "media.portsExhausted": [MediaPortsEvent];
   "media.portsAvailable": [MediaPortsEvent];
+  "queue.thresholdExceeded": [QueueThresholdEvent];
+  "queue.thresholdCleared": [QueueThresholdEvent];
+  "recording.joinFailed": [RecordingJoinFailedEvent];
+  "customerAuth.reserveTimeout": [CustomerAuthReserveTimeoutEvent];
+  "snmp.authenticationFailure": [SnmpAuthenticationFailureEvent];
 }
 
 export class EventBus extends TypedEmitter<BridgeEvents> {}

@@ -1,0 +1,220 @@
+// The daemon: wires configuration, store, media server, SIP stack, IVR, agents and the Open Interface together,
+// and takes them down again in the reverse order.
+//
+//   start: config ─► store (migrations, call managers) ─► media ─► scripts ─► SIP ─► restore agents ─► HTTP ─► started
+//   stop:  HTTP closed ─► SIP calls ended (BYE/CANCEL) and sockets closed ─► media ─► store ─► stopped
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { loadConfig, type LoadedConfig } from "./config/load-config.js";
+import type { Config } from "./config/schema.js";
+import { createLogger, type Logger } from "./log.js";
+import { EventBus } from "./events/event-bus.js";
+import { openStore, type Store } from "./store/open-store.js";
+import { MediaServer } from "../ivr/media/media-server.js";
+import { PromptLibrary } from "../ivr/media/prompt-library.js";
+import { promptExists } from "../ivr/prompt-exists.js";
+import { ActionRegistry } from "../ivr/actions.js";
+import { ScriptEngine } from "../ivr/script-engine.js";
+import { ScriptLibrary } from "../ivr/script-library.js";
+import { SipStack } from "./sip/sip-stack.js";
+import { AgentRegistry } from "./agents/agent-registry.js";
+import { PhoneAgentService } from "./agents/phone-agent-service.js";
+import { registerAgentActions } from "./agents/agent-actions.js";
+import { restorePhoneAgents, type RestoreReport } from "./agents/restore-phone-agents.js";
+import { BvdTable } from "./routing/bvd-table.js";
+import { handleIvrCall } from "./calls/ivr-call.js";
+import { startOpenInterface } from "./api/open-interface.js";
+import { logBusEvents } from "./events/log-bus-events.js";
+import { VERSION } from "./version.js";
+
+export interface DaemonOptions {
+  /** Configuration file; the demo configuration when absent. */
+  configFile?: string;
+  /** Directory for the SQLite store (default ./var). */
+  dataDir?: string;
+  logger?: Logger;
+}
+
+type DaemonState = "starting" | "running" | "stopping" | "stopped";
+
+export class Daemon {
+  readonly config: Config;
+  readonly configFile: string;
+  readonly logger: Logger;
+  readonly bus = new EventBus();
+  readonly agents: AgentRegistry;
+  readonly startedAt = new Date();
+  #state: DaemonState = "starting";
+  #store: Store | undefined;
+  #media: MediaServer | undefined;
+  #sip: SipStack | undefined;
+  #http: FastifyInstance | undefined;
+  #service: PhoneAgentService | undefined;
+  #httpPort = 0;
+  #activeCalls = new Set<Promise<void>>();
+  #stopping: Promise<void> | undefined;
+  restoreReport: RestoreReport | undefined;
+
+  private constructor(loaded: LoadedConfig, logger: Logger) {
+    this.config = loaded.config;
+    this.configFile = loaded.file;
+    this.logger = logger;
+    this.agents = new AgentRegistry(this.bus);
+    this.bus.onListenerError = (event, error) => logger.error({ event, err: error }, "event listener failed");
+  }
+
+  /** Loads the configuration (throws SourceInvalidError on problems) and starts everything. */
+  static async start(options: DaemonOptions = {}): Promise<Daemon> {
+    const loaded = loadConfig(options.configFile);
+    const logger = options.logger ?? createLogger({ level: loaded.config.logging.level });
+    const daemon = new Daemon(loaded, logger);
+    try {
+      await daemon.#start(resolve(options.dataDir ?? "var"));
+    } catch (e) {
+      await daemon.stop().catch(() => undefined);
+      throw e;
+    }
+    return daemon;
+  }
+
+  get state(): DaemonState {
+    return this.#state;
+  }
+  get sipPort(): number {
+    return this.#sip?.port ?? 0;
+  }
+  get httpPort(): number {
+    return this.#httpPort;
+  }
+  get store(): Store {
+    if (!this.#store) throw new Error("store not open");
+    return this.#store;
+  }
+  get media(): MediaServer {
+    if (!this.#media) throw new Error("media not started");
+    return this.#media;
+  }
+  get sip(): SipStack {
+    if (!this.#sip) throw new Error("SIP not started");
+    return this.#sip;
+  }
+  get phoneAgents(): PhoneAgentService {
+    if (!this.#service) throw new Error("not started");
+    return this.#service;
+  }
+  get activeCalls(): number {
+    return this.#activeCalls.size;
+  }
+
+  async #start(dataDir: string): Promise<void> {
+    const { config, logger, bus } = this;
+    logBusEvents(bus, logger);
+    logger.info({ version: VERSION, config: this.configFile, dataDir }, "ctibridge starting");
+
+    if (config.store.kind === "sqlite") mkdirSync(dataDir, { recursive: true });
+    this.#store =
+      config.store.kind === "sqlite"
+        ? await openStore({ kind: "sqlite", file: join(dataDir, config.store.file) }, logger)
+        : await openStore({ kind: "mssql", url: config.store.url! }, logger);
+    const rowIds = await this.#store.callManagers.sync(config.system.tenantId, config.callManagers);
+
+    this.#media = new MediaServer({ ...config.media, logger, bus });
+    const prompts = new PromptLibrary();
+    const actions = new ActionRegistry();
+    this.#service = new PhoneAgentService({
+      store: this.#store,
+      registry: this.agents,
+      bus,
+      logger,
+      settings: {
+        tenantId: config.system.tenantId,
+        restorePhoneAgents: config.system.restorePhoneAgents,
+        lockoutThreshold: config.system.lockoutThreshold,
+        stateAfterLogon: config.system.stateAfterLogon,
+      },
+      callManagers: config.callManagers,
+      callManagerRowIds: rowIds,
+    });
+    registerAgentActions(actions, this.#service);
+
+    const bvds = new BvdTable(config.bvds);
+    const scripts = createScriptLibrary(config, actions, prompts);
+    scripts.loadAll(bvds.scriptNames);
+    const engine = new ScriptEngine({ actions, logger, bus });
+
+    this.#sip = new SipStack({ ...config.sip, callManagers: config.callManagers, logger, bus });
+    const ivr = {
+      bvds, scripts, engine, prompts, logger,
+      media: this.#media,
+      language: config.system.language,
+      scriptSettings: { LOGON_ATTEMPTS: String(config.system.logonAttemptsPerCall) },
+    };
+    this.#sip.delegate = {
+      onIncomingCall: (call) => {
+        const handled = handleIvrCall(call, ivr).finally(() => this.#activeCalls.delete(handled));
+        this.#activeCalls.add(handled);
+      },
+    };
+    await this.#sip.start();
+
+    const usage = {
+      linkState: (id: string) => this.#sip!.linkState(id),
+      agentCount: (id: string) => this.agents.countOnCallManager(id),
+    };
+    this.restoreReport = await restorePhoneAgents({
+      store: this.#store,
+      service: this.#service,
+      callManagers: config.callManagers,
+      callManagerByRowId: new Map([...rowIds].map(([id, row]) => [row, id])),
+      usage,
+      logger,
+    });
+
+    const api = await startOpenInterface({
+      ...config.http,
+      logger,
+      agents: this.agents,
+      health: {
+        version: VERSION,
+        startedAt: this.startedAt,
+        callManagers: () => config.callManagers.map((cm) => ({ id: cm.id, name: cm.name, state: this.#sip!.linkState(cm.id) })),
+        media: () => ({ portsTotal: this.#media!.portsTotal, portsFree: this.#media!.portsFree }),
+        activeCalls: () => this.#activeCalls.size,
+      },
+    });
+    this.#http = api.server;
+    this.#httpPort = api.port;
+    this.#state = "running";
+    logger.info({ sip: `${config.sip.address}:${this.sipPort}`, http: `${config.http.address}:${this.#httpPort}` }, "ctibridge running");
+    bus.safeEmit("service.started", { version: VERSION, reason: "started" });
+  }
+
+  /** Ends active calls cleanly (BYE/CANCEL), closes the store; idempotent. */
+  stop(reason = "stopped"): Promise<void> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  async #stop(reason: string): Promise<void> {
+    this.#state = "stopping";
+    this.logger.info({ reason, activeCalls: this.#activeCalls.size }, "ctibridge stopping");
+    await this.#http?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "HTTP close failed"));
+    await this.#sip?.stop().catch((e: Error) => this.logger.warn({ err: e.message }, "SIP stop failed"));
+    // Calls end with their SIP dialogs; give their handlers a moment to return their media ports.
+    await Promise.race([Promise.allSettled([...this.#activeCalls]), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await this.#media?.close();
+    this.bus.safeEmit("service.stopped", { version: VERSION, reason });
+    await this.#store?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "store close failed"));
+    this.#state = "stopped";
+    this.logger.info("ctibridge stopped");
+  }
+}
+
+export function createScriptLibrary(config: Config, actions: ActionRegistry, prompts: PromptLibrary): ScriptLibrary {
+  return new ScriptLibrary({
+    directories: config.scripts.directories,
+    actionNames: actions.names,
+    promptExists: (name) => promptExists(prompts, name, config.system.language),
+  });
+}

@@ -1,0 +1,41 @@
+// The BVD table: which number the call manager routes to the bridge does what. Each kind has a built-in script
+// that a BVD entry may replace with its own.
+import type { BvdConfig } from "../config/schema.js";
+
+export const DEFAULT_SCRIPTS: Record<Exclude<BvdConfig["kind"], "serviceAccess">, string> = {
+  logon: "phone-agent-logon",
+  logoff: "phone-agent-logoff",
+  ready: "phone-agent-ready",
+  notReady: "phone-agent-not-ready",
+};
+
+export interface BvdEntry {
+  readonly number: string;
+  readonly kind: BvdConfig["kind"];
+  readonly script: string;
+}
+
+export class BvdTable {
+  readonly #entries = new Map<string, BvdEntry>();
+
+  constructor(bvds: readonly BvdConfig[]) {
+    for (const bvd of bvds) {
+      const script = bvd.script ?? (bvd.kind === "serviceAccess" ? undefined : DEFAULT_SCRIPTS[bvd.kind]);
+      if (!script) throw new Error(`BVD ${bvd.number} has no script`);
+      this.#entries.set(bvd.number, { number: bvd.number, kind: bvd.kind, script });
+    }
+  }
+
+  lookup(dialedNumber: string): BvdEntry | undefined {
+    return this.#entries.get(dialedNumber);
+  }
+
+  get entries(): BvdEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  /** Every script the table needs loaded. */
+  get scriptNames(): Set<string> {
+    return new Set(this.entries.map((e) => e.script));
+  }
+}
