@@ -1,0 +1,60 @@
+// The tables the data layer reads and writes, as Kysely sees them. Column names follow the MiCC database
+// (cc_user, phone_agent_logon, site_server_param) so customers' own SQL against these tables keeps working.
+// Read types are wide on purpose: SQLite hands back 0/1 and text where SQL Server hands back bit and datetime2,
+// and rows inserted by hand may carry either; cti/store/column-values.ts narrows them.
+import type { ColumnType, Generated } from "kysely";
+
+/** A boolean column: bit on SQL Server, integer 0/1 on SQLite. Written as 0/1 (better-sqlite3 cannot bind booleans). */
+export type FlagColumn = ColumnType<boolean | number | string, 0 | 1, 0 | 1>;
+/** A UTC timestamp: datetime2(3) on SQL Server, 'YYYY-MM-DD HH:MM:SS.SSS' text on SQLite. Written as a Date. */
+export type TimestampColumn = ColumnType<Date | string | number, Date | undefined, Date>;
+
+export interface CcUserTable {
+  id: Generated<number>;
+  tenant_id: ColumnType<number, number | undefined, number>;
+  logon_id: string;
+  /** `scrypt$N$r$p$salt$hash` (cti/store/pin-hash.ts). */
+  pin_hash: string;
+  first_name: string | null;
+  last_name: string | null;
+  /** Personal directory number. */
+  personal_dn: string | null;
+  /** Phone agent logon restore option: 0 system, 1 restore, 2 don't restore, 3 restore with priority. */
+  phone_agent_logon: ColumnType<number, number | undefined, number>;
+  locked: FlagColumn;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  created_at: TimestampColumn;
+  updated_at: TimestampColumn;
+}
+
+/** Exactly the manual's columns ("DATABASE HANDLING"): customers may fill this table by hand. */
+export interface PhoneAgentLogonTable {
+  agent_id: number;
+  tenant_id: number;
+  call_manager_id: number;
+  phone_num: string;
+  ready_status: FlagColumn;
+  priority_logon: FlagColumn;
+  time_stamp: TimestampColumn;
+}
+
+export interface SiteServerParamTable {
+  id: Generated<number>;
+  tenant_id: number;
+  /** The call manager id from the YAML configuration. */
+  config_id: string;
+  name: string;
+  site_id: string;
+  server_type: string;
+  address: string;
+  port: number;
+  transport: string;
+}
+
+export interface Database {
+  cc_user: CcUserTable;
+  phone_agent_logon: PhoneAgentLogonTable;
+  site_server_param: SiteServerParamTable;
+}
+
+export type StoreKind = "sqlite" | "mssql";

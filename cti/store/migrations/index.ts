@@ -1,0 +1,14 @@
+// Every migration, in order, defined in code (not read from a folder) so they run from dist/ and from a bundle.
+// Names sort in application order; never rename or edit one that has shipped, add a new one.
+import type { Migration } from "kysely";
+import type { StoreKind } from "../database-schema.js";
+import { directoryAndPhoneAgentLogon } from "./001-directory-and-phone-agent-logon.js";
+
+export function migrationsFor(kind: StoreKind): Record<string, Migration> {
+  return {
+    "001-directory-and-phone-agent-logon": directoryAndPhoneAgentLogon(kind),
+  };
+}
+
+export const MIGRATION_TABLE = "ctibridge_migration";
+export const MIGRATION_LOCK_TABLE = "ctibridge_migration_lock";

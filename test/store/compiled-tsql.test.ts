@@ -1,0 +1,133 @@
+// Snapshots of the T-SQL the data layer sends to SQL Server, compiled without a server (none can run on the
+// build machines). A change to any repository query or migration shows up here for review. Also checks the
+// catches: no LIMIT, no ON CONFLICT, no RETURNING in anything sent to SQL Server.
+import test from "ava";
+import { Kysely, Migrator, type Compilable } from "kysely";
+import type { CallManagerConfig } from "../../cti/config/schema.js";
+import type { Database } from "../../cti/store/database-schema.js";
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationsFor } from "../../cti/store/migrations/index.js";
+import { MssqlPoolDialect } from "../../cti/store/mssql-pool-driver.js";
+import { phoneAgentLogonQueries } from "../../cti/store/phone-agent-logon-queries.js";
+import { siteServerParamQueries } from "../../cti/store/site-server-param-queries.js";
+import { userQueries } from "../../cti/store/user-queries.js";
+import { RecordingMssqlDriver } from "./recording-mssql-driver.js";
+
+function recordingMssql(): { db: Kysely<Database>; driver: RecordingMssqlDriver } {
+  const driver = new RecordingMssqlDriver();
+  return { db: new Kysely<Database>({ dialect: new MssqlPoolDialect(driver) }), driver };
+}
+
+const NOW = new Date("2024-05-01T12:00:00.000Z");
+const CM: CallManagerConfig = {
+  id: "mx1",
+  name: "MX-ONE 1",
+  site: "hq",
+  type: "TAS",
+  host: "192.0.2.10",
+  port: 5060,
+  transport: "udp",
+  keepalive: { interval: 5000, timeout: 2000 },
+};
+const LOGON = { agentId: 7, tenantId: -1, callManagerId: 3, phoneNum: "2001", readyStatus: true, priorityLogon: false };
+
+/** Arguments after `db` for each query; the mapped type makes a new query without a sample a compile error. */
+type SampleArgs<Q extends Record<string, (db: Kysely<Database>, ...args: any[]) => Compilable>> = {
+  [K in keyof Q]: Q[K] extends (db: Kysely<Database>, ...args: infer A) => Compilable ? A : never;
+};
+
+const userSamples: SampleArgs<typeof userQueries> = {
+  selectByLogonId: [-1, "1001"],
+  selectById: [42],
+  selectByTenant: [-1],
+  insert: [{ tenantId: -1, logonId: "1001", pinHash: "scrypt$16384$8$1$c2FsdA==$aGFzaA==", firstName: "Åsa", lastName: "Berg", personalDn: "2001", restoreOption: 3 }, NOW],
+  updatePin: [-1, "1001", "scrypt$16384$8$1$c2FsdA==$aGFzaA==", NOW],
+  updateProfile: [-1, "1001", { firstName: "Åsa", lastName: null, personalDn: "2002", restoreOption: 1 }, NOW],
+  lock: [-1, "1001", NOW],
+  unlock: [-1, "1001", NOW],
+  delete: [-1, "1001"],
+  countFailure: [42, 5, NOW],
+  resetFailures: [42],
+};
+
+const phoneAgentLogonSamples: SampleArgs<typeof phoneAgentLogonQueries> = {
+  update: [LOGON, NOW],
+  insert: [LOGON, NOW],
+  delete: [7],
+  selectAll: [],
+};
+
+const siteServerParamSamples: SampleArgs<typeof siteServerParamQueries> = {
+  updateByConfigId: [-1, CM],
+  insert: [-1, CM],
+  selectIdsByConfigIds: [["mx1", "mx2"]],
+  selectAll: [],
+};
+
+const catalogs = [
+  ["cc_user", userQueries, userSamples],
+  ["phone_agent_logon", phoneAgentLogonQueries, phoneAgentLogonSamples],
+  ["site_server_param", siteServerParamQueries, siteServerParamSamples],
+] as const;
+
+function assertTsqlCatches(t: import("ava").ExecutionContext, sqlText: string): void {
+  t.notRegex(sqlText, /\blimit\b/i, "T-SQL has no LIMIT");
+  t.notRegex(sqlText, /\bon conflict\b/i, "T-SQL has no ON CONFLICT");
+  t.notRegex(sqlText, /\breturning\b/i, "T-SQL has no RETURNING");
+  t.notRegex(sqlText, /\?/, "parameters are @n on SQL Server");
+}
+
+for (const [table, queries, samples] of catalogs) {
+  for (const name of Object.keys(queries).sort()) {
+    test(`the ${table} query ${name} compiles to the snapshotted T-SQL`, (t) => {
+      const { db } = recordingMssql();
+      const query = (queries as Record<string, (db: Kysely<Database>, ...args: unknown[]) => Compilable>)[name]!;
+      const args = (samples as Record<string, unknown[]>)[name]!;
+      const compiled = query(db, ...args).compile();
+      assertTsqlCatches(t, compiled.sql);
+      t.snapshot({ sql: compiled.sql, parameters: compiled.parameters });
+    });
+  }
+}
+
+test("every string parameter in the user lookup is a plain value, so the driver can type it as VarChar", (t) => {
+  const { db } = recordingMssql();
+  const compiled = userQueries.selectByLogonId(db, -1, "1001").compile();
+  t.deepEqual(compiled.parameters, [-1, "1001"]);
+  t.regex(compiled.sql, /"tenant_id" = @1 and "logon_id" = @2/);
+});
+
+test("the first start on SQL Server sends the snapshotted migrator and schema T-SQL", async (t) => {
+  const { db, driver } = recordingMssql();
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrationsFor("mssql") },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  t.is(error, undefined);
+  t.deepEqual(
+    results?.map((r) => [r.migrationName, r.status]),
+    [["001-directory-and-phone-agent-logon", "Success"]],
+  );
+  const statements = driver.queries.map((q) => q.sql);
+  for (const s of statements) assertTsqlCatches(t, s);
+  t.true(statements.some((s) => s.includes("sp_getapplock")), "the migration is serialised with an application lock");
+  t.false(statements.some((s) => s.includes("@LockOwner = 'Session'")), "no session lock: pooled queries may run on any connection");
+  t.true(statements.some((s) => /"id" integer identity primary key/.test(s)), "keys are IDENTITY columns");
+  t.true(statements.some((s) => s.includes("datetime2(3)") && s.includes("sysutcdatetime()")));
+  // The migrator stamps each applied migration with the current time; keep the snapshot stable.
+  const stable = driver.queries.map((q) => ({
+    sql: q.sql,
+    parameters: q.parameters.map((p) => (typeof p === "string" && /^\d{4}-\d{2}-\d{2}T/.test(p) ? "<now>" : p)),
+  }));
+  t.snapshot(stable, "migrator and migration 001 on SQL Server");
+});
+
+test("each migration's down() compiles to the snapshotted T-SQL", async (t) => {
+  const { db, driver } = recordingMssql();
+  for (const [name, migration] of Object.entries(migrationsFor("mssql"))) {
+    await migration.down?.(db);
+    t.snapshot(driver.queries.splice(0), `${name} down`);
+  }
+});
