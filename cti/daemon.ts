@@ -17,7 +17,7 @@ import { promptExists } from "../ivr/prompt-exists.js";
 import { ActionRegistry } from "../ivr/actions.js";
 import { ScriptEngine } from "../ivr/script-engine.js";
 import { ScriptLibrary } from "../ivr/script-library.js";
-import { SipStack } from "./sip/sip-stack.js";
+import { SipStack } from "./sip/index.js";
 import { AgentRegistry } from "./agents/agent-registry.js";
 import { PhoneAgentService } from "./agents/phone-agent-service.js";
 import { registerAgentActions } from "./agents/agent-actions.js";

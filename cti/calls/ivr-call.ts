@@ -3,7 +3,7 @@
 //   INVITE ──► BVD lookup ──► media port + SDP answer ──► 200 OK ──► script runs ──► BYE (either side) ──► port back
 //                │ unknown: 404          │ no codec: 488, no port: 503
 import type { Logger } from "../log.js";
-import type { IncomingCall } from "../sip/incoming-call.js";
+import type { IncomingCall } from "../sip/index.js";
 import type { MediaServer } from "../../ivr/media/media-server.js";
 import type { PromptLibrary } from "../../ivr/media/prompt-library.js";
 import type { ScriptEngine } from "../../ivr/script-engine.js";
