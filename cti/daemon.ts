@@ -181,6 +181,7 @@ export class Daemon {
         callManagers: () => config.callManagers.map((cm) => ({ id: cm.id, name: cm.name, state: this.#sip!.linkState(cm.id) })),
         media: () => ({ portsTotal: this.#media!.portsTotal, portsFree: this.#media!.portsFree }),
         activeCalls: () => this.#activeCalls.size,
+        sip: () => ({ ...this.#sip!.stats }),
       },
     });
     this.#http = api.server;

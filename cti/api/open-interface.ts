@@ -13,6 +13,7 @@ export interface HealthSource {
   callManagers(): { id: string; name: string; state: "unknown" | "up" | "down" }[];
   media(): { portsTotal: number; portsFree: number };
   activeCalls(): number;
+  sip(): { retransmissions: number; malformed: number; forbidden: number };
 }
 
 export interface OpenInterfaceOptions {
@@ -68,6 +69,7 @@ export async function startOpenInterface(options: OpenInterfaceOptions): Promise
       callManagers,
       media: options.health.media(),
       activeCalls: options.health.activeCalls(),
+      sip: options.health.sip(),
       agentsLoggedOn: options.agents.size,
     };
   });

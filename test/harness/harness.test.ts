@@ -7,7 +7,7 @@ import { DEFAULT_BVD_PATTERN, prefixesToPattern, startKamailio } from "./kamaili
 import { startRtpSink } from "./rtp-sink.js";
 import { writeRtpEventPcap } from "./rtp-event-pcap.js";
 import { sipPing } from "./sip-ping.js";
-import { call, optionsResponder, registeredPhone, runSipp } from "./sipp.js";
+import { call, optionsResponder, registeredPhone, runSipp, startCall } from "./sipp.js";
 import { renderCallScenario, renderPhoneScenario } from "./sipp-scenario.js";
 import { parseSippTrace } from "./sipp-trace.js";
 import { startBaresip } from "./baresip.js";
@@ -116,6 +116,16 @@ test("a phone registered over TCP is reached over its own connection", async (t)
   t.regex((await phone.waitForInvite(1)).text, /^Via: SIP\/2\.0\/TCP/m);
 });
 
+test("over TCP, the daemon's calls (known by its Via port) go to registered users even to BVD-like numbers", async (t) => {
+  const daemonPort = await freeTcpUdpPort();
+  const kam = await startKamailio({ daemonPort, daemonTransport: "tcp", t });
+  const phone = await registeredPhone({ proxyPort: kam.port, user: "2002", answer: "auto", t });
+  const r = await call({ proxyPort: kam.port, transport: "tcp", localPort: daemonPort, dialed: "2002", from: "3000", holdAfterMs: 100, t });
+  t.is(r.exitCode, 0, r.messages);
+  t.is((await phone.waitForInvite(1)).text.match(/^From: <sip:(\d+)@/m)?.[1], "3000");
+  t.regex(kam.readLog(), /from the daemon: 2002 -> location/);
+});
+
 test("busy and unanswered phones: 486, and 487 after the caller's CANCEL", async (t) => {
   const kam = await startKamailio({ daemonPort: await freeTcpUdpPort(), t });
   await registeredPhone({ proxyPort: kam.port, user: "1002", answer: "busy", t });
@@ -220,4 +230,16 @@ test("baresip registers, dials a BVD through Kamailio, sends DTMF, hangs up; eve
   await kam.stop();
   for (const pid of pids) t.false(isPidAlive(pid), `PID ${pid} still running`);
   t.false(existsSync(`/proc/${kam.pid}`));
+});
+
+test("a baresip phone in manual answer mode rings until answer()", async (t) => {
+  const kam = await startKamailio({ daemonPort: await freeTcpUdpPort(), t });
+  const phone = await startBaresip({ proxyPort: kam.port, user: "1102", answermode: "manual", t });
+  const caller = await startCall({ proxyPort: kam.port, dialed: "1102", from: "2001", holdAfterMs: 200, t });
+  const incoming = await phone.waitFor("CALL_INCOMING", 5000);
+  t.regex(incoming.peeruri ?? "", /2001@/);
+  t.true((await phone.answer()).ok);
+  const r = await caller.done;
+  t.is(r.exitCode, 0, r.messages);
+  await phone.waitFor("CALL_CLOSED", 5000);
 });

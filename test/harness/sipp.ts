@@ -61,6 +61,16 @@ const isRoot = process.getuid?.() === 0;
  * SIPp listens on its SIP port; `done` resolves when it exits.
  */
 export async function runSipp(args: readonly string[], scenarioXml: string, opts: RunSippOptions = {}): Promise<SippProcess> {
+  // A free port can be taken between probing and SIPp's bind (shared loopback): retry with another one.
+  for (let attempt = 1; ; attempt++) {
+    const sipp = await runSippOnce(args, scenarioXml, opts);
+    if (opts.localPort !== undefined || attempt >= 3 || sipp.process.running) return sipp;
+    const exit = await sipp.done;
+    if (exit.exitCode === 0 || !/bind|already in use/i.test(sipp.process.readLog())) return sipp;
+  }
+}
+
+async function runSippOnce(args: readonly string[], scenarioXml: string, opts: RunSippOptions): Promise<SippProcess> {
   const dir = opts.dir ?? testTempDir(opts.t, opts.name ?? "sipp");
   let name = opts.name ?? "sipp";
   // Several SIPp runs of one test share its folder: never overwrite another run's files.
