@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const sipPort = await freeTcpUdpPort();
   const httpPort = await freeTcpUdpPort();
   const mediaMin = await freePortRange(1000);
+  // Even ports only carry RTP: 1000 ports = 500 simultaneous calls; a second range doubles it when free.
   const kamailio = args.via === "kamailio" ? await startKamailio({ daemonPort: sipPort, dir }) : undefined;
   // Straight to the daemon, a SIPp answering OPTIONS stands in for the call manager so its link is up.
   const responder = kamailio ? undefined : await optionsResponder({ dir });

@@ -90,8 +90,11 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
   #media: NegotiatedMedia | undefined;
   #sequence = randomInt(0, 0x10000);
   #timestamp = randomInt(0, 2 ** 32);
+  /** When the RTP clock last advanced by a frame (sent or skipped), to carry the timestamp over silences. */
   #lastFrameAt = -1;
   #playback: Playback | undefined;
+  /** Bumped by every play() and stopPlayback(): a play() whose prompts finish loading after a newer call lost. */
+  #playGeneration = 0;
   #closed = false;
 
   constructor(context: MediaEndpointContext) {
@@ -174,8 +177,10 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
   async play(prompts: string[], options: PlayOptions = {}): Promise<PlaybackResult> {
     if (this.#closed) return "closed";
     if (!this.#media) throw new CtiError(Errors.MEDIA_NOT_NEGOTIATED, "play() before answer()");
+    const generation = ++this.#playGeneration;
     const loaded = await Promise.all(prompts.map((name) => this.#prompts.load(name, options.language)));
     if (this.#closed) return "closed";
+    if (generation !== this.#playGeneration) return "interrupted";
     this.#finishPlayback("interrupted");
     if (loaded.length === 0) return "completed";
     return new Promise<PlaybackResult>((resolve) => {
@@ -196,6 +201,7 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
 
   /** Stops the current playback (its play() resolves "interrupted"); does nothing when idle. */
   stopPlayback(): void {
+    this.#playGeneration++;
     this.#finishPlayback("interrupted");
   }
 
@@ -256,6 +262,7 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
       this.#sendFrame(payload, playback.offset, media.remoteAddress, media.remotePort);
     }
     this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;
+    this.#lastFrameAt = performance.now();
     playback.framesDone++;
     playback.offset += FRAME_BYTES;
     if (playback.offset >= prompt.frames * FRAME_BYTES) {
@@ -275,7 +282,6 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
     this.#sequence = (this.#sequence + 1) & 0xffff;
     this.#stats.packetsSent++;
     this.#stats.bytesSent += packet.length;
-    this.#lastFrameAt = performance.now();
     // The send is synchronous unless the kernel queue was full; then the queued send still holds this buffer.
     if (this.#socket.getSendQueueCount() > 0) {
       const fresh = Buffer.alloc(packet.length);

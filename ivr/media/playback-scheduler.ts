@@ -57,6 +57,8 @@ export class PlaybackScheduler {
 
   #tick(): void {
     this.#timer = undefined;
+    // The grid starts when the first packet actually leaves, not when the first timer was armed.
+    if (this.#nextTick === 0) this.#origin = performance.now();
     const tick = Math.floor((performance.now() - this.#origin + EARLY_TOLERANCE_MS) / PACKET_INTERVAL_MS);
     if (tick >= this.#nextTick) {
       this.#nextTick = tick + 1;

@@ -50,7 +50,8 @@ function codecOf(media: MediaDescription, pt: number): G711Codec | "telephone-ev
 }
 
 function payloadTypes(media: MediaDescription): number[] {
-  return media.payloads ? sdpTransform.parsePayloads(String(media.payloads)) : [];
+  // sdp-transform turns a lone payload type into a number (0 for "m=audio 9 RTP/AVP 0")
+  return media.payloads === undefined || media.payloads === "" ? [] : sdpTransform.parsePayloads(String(media.payloads));
 }
 
 function ipVersion(address: string): 4 | 6 {

@@ -163,3 +163,37 @@ test("play() rejects before an answer and for a prompt that does not exist", asy
   await t.throwsAsync(endpoint.play(["no-such-prompt"]), { code: "CTI_ERR_NOT_FOUND" });
   server.close();
 });
+
+test("100 endpoints playing at once each send exactly their 50 packets, in order", async (t) => {
+  const server = await newServer(100);
+  const peer = await RtpPeer.create();
+  peer.socket.setRecvBufferSize(4 * 1024 * 1024);
+  const endpoints = await Promise.all(Array.from({ length: 100 }, () => server.open()));
+  for (const e of endpoints) e.answer(audioOffer(peer.port));
+  const results = await Promise.all(endpoints.map((e) => e.play(["one-second"])));
+  t.true(results.every((r) => r === "completed"));
+  await waitFor(() => peer.packets.length >= 5000);
+  const byStream = new Map<number, ReceivedPacket[]>();
+  for (const p of peer.packets) byStream.set(p.ssrc, [...(byStream.get(p.ssrc) ?? []), p]);
+  t.is(byStream.size, 100);
+  t.true([...byStream.values()].every((s) => s.length === 50 && s.every((p, i) => i === 0 || p.sequence === ((s[i - 1]!.sequence + 1) & 0xffff))));
+  server.close();
+  peer.close();
+});
+
+test("the latest play() wins even when an earlier one is still loading its prompts", async (t) => {
+  const server = await newServer(2);
+  const peer = await RtpPeer.create();
+  const endpoint = await server.open();
+  endpoint.answer(audioOffer(peer.port));
+  await server.prompts.load("one-second"); // cached: the second call is ready first
+  const slow = endpoint.play(["logon-failed"]);
+  const fast = endpoint.play(["one-second"]);
+  t.is(await slow, "interrupted");
+  t.is(await fast, "completed");
+  await waitFor(() => peer.packets.length >= 50);
+  await new Promise((r) => setTimeout(r, 60));
+  t.is(peer.packets.length, 50, "only the one-second prompt was sent");
+  server.close();
+  peer.close();
+});
