@@ -27,6 +27,7 @@ import { handleIvrCall } from "./calls/ivr-call.js";
 import { startOpenInterface } from "./api/open-interface.js";
 import { logBusEvents } from "./events/log-bus-events.js";
 import { VERSION } from "./version.js";
+import { startSnmp, type SnmpService } from "../snmp/snmp-service.js";
 
 export interface DaemonOptions {
   /** Configuration file; the demo configuration when absent. */
@@ -52,6 +53,7 @@ export class Daemon {
   #http: FastifyInstance | undefined;
   #service: PhoneAgentService | undefined;
   #httpPort = 0;
+  #snmp: SnmpService | undefined;
   #activeCalls = new Set<Promise<void>>();
   #stopping: Promise<void> | undefined;
   restoreReport: RestoreReport | undefined;
@@ -102,6 +104,9 @@ export class Daemon {
   get phoneAgents(): PhoneAgentService {
     if (!this.#service) throw new Error("not started");
     return this.#service;
+  }
+  get snmp(): SnmpService | undefined {
+    return this.#snmp;
   }
   get activeCalls(): number {
     return this.#activeCalls.size;
@@ -178,7 +183,7 @@ export class Daemon {
       health: {
         version: VERSION,
         startedAt: this.startedAt,
-        callManagers: () => config.callManagers.map((cm) => ({ id: cm.id, name: cm.name, state: this.#sip!.linkState(cm.id) })),
+        callManagers: () => this.#callManagerLinks(),
         media: () => ({ portsTotal: this.#media!.portsTotal, portsFree: this.#media!.portsFree }),
         activeCalls: () => this.#activeCalls.size,
         sip: () => ({ ...this.#sip!.stats }),
@@ -186,9 +191,25 @@ export class Daemon {
     });
     this.#http = api.server;
     this.#httpPort = api.port;
+    // SNMP last, so service.started is the first notification a manager sees.
+    this.#snmp = await startSnmp({
+      config: config.snmp,
+      bus,
+      logger,
+      version: VERSION,
+      status: {
+        agentsByState: () => this.agents.countByState(),
+        serviceGroups: () => [], // service groups arrive with the ACD
+        callManagerLinks: () => this.#callManagerLinks(),
+      },
+    });
     this.#state = "running";
     logger.info({ sip: `${config.sip.address}:${this.sipPort}`, http: `${config.http.address}:${this.#httpPort}` }, "ctibridge running");
     bus.safeEmit("service.started", { version: VERSION, reason: "started" });
+  }
+
+  #callManagerLinks(): { id: string; name: string; state: "unknown" | "up" | "down" }[] {
+    return this.config.callManagers.map((cm) => ({ id: cm.id, name: cm.name, state: this.#sip?.linkState(cm.id) ?? "unknown" }));
   }
 
   /** Ends active calls cleanly (BYE/CANCEL), closes the store; idempotent. */
@@ -206,6 +227,7 @@ export class Daemon {
     await Promise.race([Promise.allSettled([...this.#activeCalls]), new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.#media?.close();
     this.bus.safeEmit("service.stopped", { version: VERSION, reason });
+    await this.#snmp?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "SNMP close failed"));
     await this.#store?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "store close failed"));
     this.#state = "stopped";
     this.logger.info("ctibridge stopped");

@@ -73,7 +73,12 @@ export class ScriptLibrary {
       const searched = [...this.#options.directories, BUILT_IN_SCRIPT_DIR].join(", ");
       throw new SourceInvalidError([{ file: `${name}.yaml`, line: 0, column: 0, reason: `script "${name}" not found in ${searched}` }]);
     }
-    return parseScript(YamlSource.fromFile(file), this.#options);
+    const source = YamlSource.fromFile(file);
+    const script = parseScript(source, this.#options);
+    if (script.name !== name) {
+      throw new SourceInvalidError([source.problemAt(["script"], `the script is named "${script.name}" but its file is ${name}.yaml`)]);
+    }
+    return script;
   }
 }
 

@@ -5,6 +5,7 @@
 // Kamailio.
 //
 //   node dist/scripts/bench-ivr.js --rate 100 --duration 60 [--via direct|kamailio] [--rates 100,200,300]
+//                                  [--profile DIR]   (V8 CPU profile of the daemon, written when it stops)
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -16,6 +17,7 @@ import { optionsResponder } from "../test/harness/sipp.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 
 interface Args {
+  profileDir: string | undefined;
   rates: number[];
   duration: number;
   via: "direct" | "kamailio";
@@ -30,7 +32,7 @@ function parseArgs(argv: string[]): Args {
   if (rates.some((r) => !(r > 0))) throw new Error("--rate/--rates must be positive numbers");
   const via = (get("via") ?? "direct") as Args["via"];
   if (via !== "direct" && via !== "kamailio") throw new Error("--via is direct or kamailio");
-  return { rates, duration: Number(get("duration") ?? 60), via };
+  return { rates, duration: Number(get("duration") ?? 60), via, profileDir: get("profile") };
 }
 
 const CLK_TCK = 100;
@@ -90,7 +92,8 @@ bvds:
 logging: { level: warn }
 `,
   );
-  const daemon = spawn(process.execPath, [join(root, "dist/cti/cli.js"), "start", "--config", config, "--data", dir.join("data")], {
+  const profile = args.profileDir ? ["--cpu-prof", "--cpu-prof-dir", args.profileDir] : [];
+  const daemon = spawn(process.execPath, [...profile, join(root, "dist/cti/cli.js"), "start", "--config", config, "--data", dir.join("data")], {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const health = `http://127.0.0.1:${httpPort}/health`;

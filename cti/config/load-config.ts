@@ -2,7 +2,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configSchema, type Config } from "./schema.js";
-import { SourceInvalidError, YamlSource } from "./yaml-source.js";
+import { YamlSource } from "./yaml-source.js";
 
 export const DEMO_CONFIG_FILE = join(dirname(fileURLToPath(import.meta.url)), "demo.yaml");
 
@@ -11,21 +11,9 @@ export interface LoadedConfig {
   config: Config;
 }
 
-/** Throws SourceInvalidError listing every problem (file, line, reason). */
-export function loadConfig(file: string = DEMO_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/** Throws SourceInvalidError listing every problem (file, line, reason). ${ENV_VAR} secrets are filled in. */
+export function loadConfig(file: string = DEMO_CONFIG_FILE): LoadedConfig {
   const path = resolve(file);
-  const source = YamlSource.fromFile(path);
-  const config = source.validate(configSchema);
-  if (config.store.url !== undefined) {
-    const missing: string[] = [];
-    config.store.url = config.store.url.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
-      const value = env[name];
-      if (value === undefined) missing.push(name);
-      return value ?? "";
-    });
-    if (missing.length > 0) {
-      throw new SourceInvalidError(missing.map((name) => source.problemAt(["store", "url"], `environment variable ${name} is not set`)));
-    }
-  }
+  const config = YamlSource.fromFile(path).validate(configSchema);
   return { file: path, config };
 }

@@ -3,6 +3,8 @@
 // cti/config/demo.yaml; unknown keys and wrong types are errors.
 import { z } from "zod";
 import { durationMs } from "./duration.js";
+import { secretString } from "./secret-string.js";
+import { snmpConfigSchema } from "../../snmp/snmp-config.js";
 
 const ipv4 = z.string().ip({ version: "v4", message: "must be an IPv4 address" });
 const port = z.number().int().min(1).max(65535);
@@ -27,7 +29,7 @@ export const callManagerSchema = z
         /** How often an OPTIONS is sent to the call manager. */
         interval: durationMs.default(5000),
         /** How long to wait for its answer before the link is considered down. */
-        timeout: durationMs.default(2000),
+        timeout: durationMs.default(1000),
       })
       .strict()
       .default({}),
@@ -102,7 +104,7 @@ export const configSchema = z
         /** SQLite file name inside the data directory. */
         file: z.string().default("ctibridge.sqlite"),
         /** SQL Server connection string; use ${ENV_VAR} to keep the password out of the file. */
-        url: z.string().optional(),
+        url: secretString().optional(),
       })
       .strict()
       .default({}),
@@ -116,6 +118,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** SNMP traps/informs and the SNMP agent (see README "SNMP for NOC staff"). */
+    snmp: snmpConfigSchema.default({}),
     logging: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info") }).strict().default({}),
   })
   .strict()

@@ -2,6 +2,7 @@
 // from SIPp; the agent is seen in GET /agents and in phone_agent_logon.
 import test from "ava";
 import { call } from "../harness/sipp.js";
+import { startBaresip } from "../harness/baresip.js";
 import { startDaemonFixture, eventually, type DaemonFixture } from "./daemon-fixture.js";
 import type { AgentView } from "../../cti/api/open-interface.js";
 
@@ -124,4 +125,18 @@ test("the link to the call manager is up and /health says so", async (t) => {
     return h.body.status === "ok" ? h.body : undefined;
   }, 5000, "link up");
   t.deepEqual(health.callManagers.map((c) => [c.id, c.state]), [["kam", "up"]]);
+});
+
+test("a real softphone (baresip) registered at the call manager logs on by dialing, with RFC 4733 keys", async (t) => {
+  const f = await startDaemonFixture({ t });
+  await f.addUser("1005", "8642");
+  const phone = await startBaresip({ proxyPort: f.kamailio.port, user: "3206", t });
+  await f.kamailio.waitForRegistration("3206");
+  await phone.dial("2000");
+  await phone.waitFor("CALL_ESTABLISHED", 10_000);
+  await phone.sendDtmf("1005#", 300);
+  await phone.sendDtmf("8642#", 300);
+  await phone.waitFor("CALL_CLOSED", 20_000);
+  const list = await agents(f);
+  t.like(list[0], { logonId: "1005", extension: "3206", state: "idleReady" });
 });
