@@ -90,20 +90,16 @@ export class Daemon {
     return this.#httpPort;
   }
   get store(): Store {
-    if (!this.#store) throw new Error("store not open");
-    return this.#store;
+    return started(this.#store, "store");
   }
   get media(): MediaServer {
-    if (!this.#media) throw new Error("media not started");
-    return this.#media;
+    return started(this.#media, "media server");
   }
   get sip(): SipStack {
-    if (!this.#sip) throw new Error("SIP not started");
-    return this.#sip;
+    return started(this.#sip, "SIP stack");
   }
   get phoneAgents(): PhoneAgentService {
-    if (!this.#service) throw new Error("not started");
-    return this.#service;
+    return started(this.#service, "phone agent service");
   }
   get snmp(): SnmpService | undefined {
     return this.#snmp;
@@ -232,6 +228,12 @@ export class Daemon {
     this.#state = "stopped";
     this.logger.info("ctibridge stopped");
   }
+}
+
+/** A component only exists between start and stop; asking for it otherwise is a programming error. */
+function started<T>(component: T | undefined, what: string): T {
+  if (component === undefined) throw new Error(`${what} is not running`);
+  return component;
 }
 
 export function createScriptLibrary(config: Config, actions: ActionRegistry, prompts: PromptLibrary): ScriptLibrary {

@@ -73,16 +73,16 @@ async function main(): Promise<void> {
   const dir = makeTempDir(undefined, "bench-ivr");
   const sipPort = await freeTcpUdpPort();
   const httpPort = await freeTcpUdpPort();
-  const mediaMin = await freePortRange(1000);
-  // Even ports only carry RTP: 1000 ports = 500 simultaneous calls; a second range doubles it when free.
-  const kamailio = args.via === "kamailio" ? await startKamailio({ daemonPort: sipPort, dir }) : undefined;
+  // Even ports carry RTP: 2000 ports = 1000 simultaneous calls, room for 400 calls/s of ~1.2 s each plus latency.
+  const mediaMin = await freePortRange(2000);
+  const kamailio = args.via === "kamailio" ? await startKamailio({ daemonPort: sipPort, dir, sharedMemoryMb: 1024 }) : undefined;
   // Straight to the daemon, a SIPp answering OPTIONS stands in for the call manager so its link is up.
   const responder = kamailio ? undefined : await optionsResponder({ dir });
   const config = dir.join("bench.yaml");
   writeFileSync(
     config,
     `sip: { address: 127.0.0.1, port: ${sipPort}, transports: [udp], trustedPeers: [127.0.0.1] }
-media: { address: 127.0.0.1, portMin: ${mediaMin}, portMax: ${mediaMin + 999} }
+media: { address: 127.0.0.1, portMin: ${mediaMin}, portMax: ${mediaMin + 1999} }
 http: { address: 127.0.0.1, port: ${httpPort} }
 sites: [{ id: main, name: Main }]
 callManagers:

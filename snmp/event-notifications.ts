@@ -2,7 +2,7 @@
 // manual's style ("Router Service lost connection to OAS."), the alarm key a raise shares with its clear, and
 // the values of the notification's own objects. Payloads carry no secrets by construction (no PIN, no
 // community); free text still goes through redactText and URIs through redactUri.
-import type { BridgeEvents } from "../cti/events/event-bus.js";
+import type { BridgeEvents, QueueThresholdEvent } from "../cti/events/event-bus.js";
 import type { Notification } from "./notification.js";
 import { redactText, redactUri } from "./redact-secrets.js";
 
@@ -14,6 +14,16 @@ export type BridgeEventName = keyof {
 type Mapper<K extends BridgeEventName> = (...args: BridgeEvents[K]) => Notification;
 
 const ROUTER = "Router Service";
+
+/** Varbinds shared by a queue threshold alarm and its clear. */
+function queueValues(e: QueueThresholdEvent) {
+  return {
+    secQueueName: e.serviceGroup,
+    secQueueMetricKind: e.metric === "waitingCalls" ? "waitingCalls" : "longestWaitSeconds",
+    secMeasuredValue: e.value,
+    secThresholdValue: e.threshold,
+  };
+}
 const LOGON_REASON = { unknownUser: "unknown agent ID", wrongPin: "wrong PIN", locked: "account locked" } as const;
 const AUTH_REASON = {
   community: "unknown community",
@@ -131,12 +141,7 @@ export const EVENT_NOTIFICATIONS = {
         ? `Service group ${e.serviceGroup} has ${e.value} waiting calls (threshold ${e.threshold}).`
         : `Service group ${e.serviceGroup} has a call waiting ${e.value} s (threshold ${e.threshold} s).`,
     alarmKey: `queue:${e.serviceGroup}:${e.metric}`,
-    values: {
-      secQueueName: e.serviceGroup,
-      secQueueMetricKind: e.metric === "waitingCalls" ? "waitingCalls" : "longestWaitSeconds",
-      secMeasuredValue: e.value,
-      secThresholdValue: e.threshold,
-    },
+    values: queueValues(e),
   }),
   "queue.thresholdCleared": (e) => ({
     name: "secQueueThresholdCleared",
@@ -147,12 +152,7 @@ export const EVENT_NOTIFICATIONS = {
         ? `Service group ${e.serviceGroup} is below the threshold again (${e.value} waiting calls, threshold ${e.threshold}).`
         : `Service group ${e.serviceGroup} is below the threshold again (longest wait ${e.value} s, threshold ${e.threshold} s).`,
     alarmKey: `queue:${e.serviceGroup}:${e.metric}`,
-    values: {
-      secQueueName: e.serviceGroup,
-      secQueueMetricKind: e.metric === "waitingCalls" ? "waitingCalls" : "longestWaitSeconds",
-      secMeasuredValue: e.value,
-      secThresholdValue: e.threshold,
-    },
+    values: queueValues(e),
   }),
   "recording.joinFailed": (e) => ({
     name: "secRecordingJoinFailed",

@@ -15,30 +15,22 @@ export interface PhoneAgentLogonValues {
   priorityLogon: boolean;
 }
 
+/** The columns a save writes besides the key. */
+const savedColumns = (row: PhoneAgentLogonValues, now: Date) => ({
+  tenant_id: row.tenantId,
+  call_manager_id: row.callManagerId,
+  phone_num: row.phoneNum,
+  ready_status: flag(row.readyStatus),
+  priority_logon: flag(row.priorityLogon),
+  time_stamp: now,
+});
+
 export const phoneAgentLogonQueries = {
   update: (db: Db, row: PhoneAgentLogonValues, now: Date) =>
-    db
-      .updateTable("phone_agent_logon")
-      .set({
-        tenant_id: row.tenantId,
-        call_manager_id: row.callManagerId,
-        phone_num: row.phoneNum,
-        ready_status: flag(row.readyStatus),
-        priority_logon: flag(row.priorityLogon),
-        time_stamp: now,
-      })
-      .where("agent_id", "=", row.agentId),
+    db.updateTable("phone_agent_logon").set(savedColumns(row, now)).where("agent_id", "=", row.agentId),
 
   insert: (db: Db, row: PhoneAgentLogonValues, now: Date) =>
-    db.insertInto("phone_agent_logon").values({
-      agent_id: row.agentId,
-      tenant_id: row.tenantId,
-      call_manager_id: row.callManagerId,
-      phone_num: row.phoneNum,
-      ready_status: flag(row.readyStatus),
-      priority_logon: flag(row.priorityLogon),
-      time_stamp: now,
-    }),
+    db.insertInto("phone_agent_logon").values({ agent_id: row.agentId, ...savedColumns(row, now) }),
 
   delete: (db: Db, agentId: number) => db.deleteFrom("phone_agent_logon").where("agent_id", "=", agentId),
 

@@ -7,16 +7,10 @@ import type { Logger } from "../log.js";
 import { toDate, toFlag } from "./column-values.js";
 import { isForeignKeyViolation } from "./constraint-violations.js";
 import type { Database } from "./database-schema.js";
-import { phoneAgentLogonQueries } from "./phone-agent-logon-queries.js";
+import { phoneAgentLogonQueries, type PhoneAgentLogonValues } from "./phone-agent-logon-queries.js";
 import { updateOrInsert } from "./upsert.js";
 
-export interface PhoneAgentLogonRow {
-  agentId: number;
-  tenantId: number;
-  callManagerId: number;
-  phoneNum: string;
-  readyStatus: boolean;
-  priorityLogon: boolean;
+export interface PhoneAgentLogonRow extends PhoneAgentLogonValues {
   timeStamp: Date;
 }
 

@@ -91,7 +91,7 @@ export async function freeTcpUdpPort(span = 1): Promise<number> {
  * Returns the first port.
  */
 export async function freePortRange(count: number): Promise<number> {
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new RangeError(`freePortRange: bad count ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 4000) throw new RangeError(`freePortRange: bad count ${count}`);
   for (let attempt = 0; attempt < 200; attempt++) {
     const span = RANGE_MAX - RANGE_MIN - count;
     const start = RANGE_MIN + 2 * Math.floor((Math.random() * span) / 2);

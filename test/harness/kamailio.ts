@@ -34,6 +34,8 @@ export interface KamailioOptions {
   dir?: TempDir;
   /** Readiness timeout (default 5000 ms). */
   readyTimeoutMs?: number;
+  /** Shared memory in MiB (default 64; load tests need more: each transaction lives in shared memory). */
+  sharedMemoryMb?: number;
 }
 
 export interface KamailioInstance {
@@ -112,7 +114,7 @@ async function startOnce(
     "-f", cfg,
     "-Y", runDir,
     "-P", `${runDir}/kamailio.pid`,
-    "-m", "64", "-M", "8",
+    "-m", String(opts.sharedMemoryMb ?? 64), "-M", "8",
     "--substdef", substValue("SIP_PORT", String(port)),
     "--substdef", substValue("DAEMON_PORT", String(opts.daemonPort)),
     "--substdef", substValue("DAEMON_TRANSPORT", transport),
