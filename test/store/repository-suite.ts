@@ -189,12 +189,15 @@ export function defineRepositorySuite(test: RegisterTest, label: string, harness
       t.deepEqual(unlimited.map((r) => (r.ok ? 0 : r.failedAttempts)).sort((a, b) => (a ?? 0) - (b ?? 0)), [1, 2, 3, 4, 5, 6, 7, 8]);
       t.is((await store.users.get(tenant, "1001"))?.failedAttempts, 8);
 
-      // Threshold 5 with 8 attempts at once, the right PIN among them: five count, one of those locks, the rest
-      // (including the right PIN if it comes after the lock) see a locked account.
+      // Threshold 5 with 8 attempts at once, the right PIN among them: exactly one attempt locks the account, and it
+      // ends locked with 5 failures.
       const attempts = [...Array.from({ length: 7 }, () => "9999"), "1234"];
       const results = await Promise.all(attempts.map((pin) => store.users.verifyPin(tenant, "1002", pin, 5)));
       const wrong = results.filter((r) => !r.ok && r.reason === "wrongPin");
-      t.is(wrong.length, 5);
+      // Hashing finishes in any order: a right PIN checked before the lock clears the count (it is a success), so
+      // the wrong PINs counted before it start again from zero; after the lock it is refused like the others.
+      if (results[7]!.ok) t.true(wrong.length >= 5 && wrong.length <= 7, `${wrong.length} wrong PINs counted`);
+      else t.is(wrong.length, 5);
       t.is(wrong.filter((r) => !r.ok && r.lockedNow).length, 1);
       t.like(await store.users.get(tenant, "1002"), { locked: true, failedAttempts: 5 });
     });
