@@ -11,6 +11,7 @@ import type { Config } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { EventBus } from "./events/event-bus.js";
 import { openStore, type Store } from "./store/open-store.js";
+import { StoreHealthMonitor } from "./store/store-health-monitor.js";
 import { MediaServer } from "../ivr/media/media-server.js";
 import { PromptLibrary } from "../ivr/media/prompt-library.js";
 import { promptExists } from "../ivr/prompt-exists.js";
@@ -54,6 +55,7 @@ export class Daemon {
   #service: PhoneAgentService | undefined;
   #httpPort = 0;
   #snmp: SnmpService | undefined;
+  #storeHealth: StoreHealthMonitor | undefined;
   #activeCalls = new Set<Promise<void>>();
   #stopping: Promise<void> | undefined;
   restoreReport: RestoreReport | undefined;
@@ -199,6 +201,15 @@ export class Daemon {
         callManagerLinks: () => this.#callManagerLinks(),
       },
     });
+    this.#storeHealth = new StoreHealthMonitor({
+      kind: config.store.kind,
+      ping: () => this.#store!.ping(),
+      intervalMs: config.store.healthCheckInterval,
+      bus,
+      logger,
+    });
+    await this.#storeHealth.check();
+    this.#storeHealth.start();
     this.#state = "running";
     logger.info({ sip: `${config.sip.address}:${this.sipPort}`, http: `${config.http.address}:${this.#httpPort}` }, "ctibridge running");
     bus.safeEmit("service.started", { version: VERSION, reason: "started" });
@@ -216,6 +227,7 @@ export class Daemon {
 
   async #stop(reason: string): Promise<void> {
     this.#state = "stopping";
+    this.#storeHealth?.close();
     this.logger.info({ reason, activeCalls: this.#activeCalls.size }, "ctibridge stopping");
     await this.#http?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "HTTP close failed"));
     await this.#sip?.stop().catch((e: Error) => this.logger.warn({ err: e.message }, "SIP stop failed"));

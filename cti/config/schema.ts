@@ -105,6 +105,8 @@ export const configSchema = z
         file: z.string().default("ctibridge.sqlite"),
         /** SQL Server connection string; use ${ENV_VAR} to keep the password out of the file. */
         url: secretString().optional(),
+        /** How often the database connection is probed (failures raise store.connectionFailed). */
+        healthCheckInterval: durationMs.default(10_000),
       })
       .strict()
       .default({}),

@@ -5,7 +5,7 @@
 //   openStore({kind:"mssql", url})   ──► mssql ConnectionPool (cti/store/mssql-pool-driver) ─┤
 //                                                                                            ▼
 //                                      Kysely<Database> ──► Migrator (migrations in code) ──► Store
-import { Kysely, Migrator } from "kysely";
+import { Kysely, Migrator, sql } from "kysely";
 import { CtiError, Errors } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Database, StoreKind } from "./database-schema.js";
@@ -43,6 +43,11 @@ export class Store {
     this.users = new SqlUserRepository(db, logger);
     this.phoneAgentLogons = new SqlPhoneAgentLogonRepository(db, logger);
     this.callManagers = new SqlSiteServerParamRepository(db, logger);
+  }
+
+  /** A cheap round trip to the database (SELECT 1); rejects when it cannot be reached. */
+  async ping(): Promise<void> {
+    await sql`select 1 as alive`.execute(this.#db);
   }
 
   /** Closes the connection (pool). Idempotent; concurrent calls share one close. */
