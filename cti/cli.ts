@@ -9,12 +9,10 @@ import type { Config } from "./config/schema.js";
 import { CtiError } from "./errors.js";
 import { createLogger, silentLogger } from "./log.js";
 import { openStore, type Store, type User, type RestoreOption } from "./store/open-store.js";
-import { Daemon } from "./daemon.js";
+import { Daemon, createScriptLibrary } from "./daemon.js";
 import { VERSION } from "./version.js";
 import { BvdTable } from "./routing/bvd-table.js";
-import { ScriptLibrary } from "../ivr/script-library.js";
 import { PromptLibrary } from "../ivr/media/prompt-library.js";
-import { promptExists } from "../ivr/prompt-exists.js";
 import { AGENT_ACTION_NAMES } from "./agents/agent-actions.js";
 
 const RESTORE_OPTIONS = ["system", "always", "never", "priority"] as const;
@@ -36,13 +34,7 @@ function fail(error: unknown): never {
 export function checkConfiguration(file: string): SourceInvalidError | undefined {
   try {
     const { config } = loadConfig(file);
-    const prompts = new PromptLibrary();
-    const library = new ScriptLibrary({
-      directories: config.scripts.directories,
-      actionNames: new Set(AGENT_ACTION_NAMES),
-      promptExists: (name) => promptExists(prompts, name, config.system.language),
-    });
-    library.loadAll(new BvdTable(config.bvds).scriptNames);
+    createScriptLibrary(config, new Set(AGENT_ACTION_NAMES), new PromptLibrary()).loadAll(new BvdTable(config.bvds).scriptNames);
     return undefined;
   } catch (e) {
     if (e instanceof SourceInvalidError) return e;

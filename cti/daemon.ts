@@ -142,7 +142,7 @@ export class Daemon {
     registerAgentActions(actions, this.#service);
 
     const bvds = new BvdTable(config.bvds);
-    const scripts = createScriptLibrary(config, actions, prompts);
+    const scripts = createScriptLibrary(config, actions.names, prompts);
     scripts.loadAll(bvds.scriptNames);
     const engine = new ScriptEngine({ actions, logger, bus });
 
@@ -248,10 +248,11 @@ function started<T>(component: T | undefined, what: string): T {
   return component;
 }
 
-export function createScriptLibrary(config: Config, actions: ActionRegistry, prompts: PromptLibrary): ScriptLibrary {
+/** The script library for a configuration; check-config uses it too, with the action names alone. */
+export function createScriptLibrary(config: Config, actionNames: ReadonlySet<string>, prompts: PromptLibrary): ScriptLibrary {
   return new ScriptLibrary({
     directories: config.scripts.directories,
-    actionNames: actions.names,
+    actionNames,
     promptExists: (name) => promptExists(prompts, name, config.system.language),
   });
 }

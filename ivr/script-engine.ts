@@ -108,7 +108,7 @@ class ScriptRun {
     return { outcome, lastBlock, steps: this.#steps };
   }
 
-  #lookup = (name: string): string | undefined => this.#variables.get(name) ?? (this.#facts as unknown as Record<string, string>)[name];
+  #lookup = (name: string): string | undefined => this.#variables.get(name) ?? this.#facts[name];
 
   /** Runs a block; returns the next block id, undefined at the end of the script, or "disconnect". */
   async #runBlock(block: Block): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 // manual's style ("Router Service lost connection to OAS."), the alarm key a raise shares with its clear, and
 // the values of the notification's own objects. Payloads carry no secrets by construction (no PIN, no
 // community); free text still goes through redactText and URIs through redactUri.
-import type { BridgeEvents, QueueThresholdEvent } from "../cti/events/event-bus.js";
+import type { BridgeEvents, CallManagerLinkEvent, QueueThresholdEvent } from "../cti/events/event-bus.js";
 import type { Notification } from "./notification.js";
 import { redactText, redactUri } from "./redact-secrets.js";
 
@@ -14,6 +14,11 @@ export type BridgeEventName = keyof {
 type Mapper<K extends BridgeEventName> = (...args: BridgeEvents[K]) => Notification;
 
 const ROUTER = "Router Service";
+
+/** Alarm key and peer shared by a link-lost alarm and its clear. */
+function linkIdentity(e: CallManagerLinkEvent) {
+  return { alarmKey: `ctiLink:${e.callManagerId}`, values: { secPeerName: `${e.name} ${e.host}:${e.port}/${e.transport}` } };
+}
 
 /** Varbinds shared by a queue threshold alarm and its clear. */
 function queueValues(e: QueueThresholdEvent) {
@@ -57,16 +62,14 @@ export const EVENT_NOTIFICATIONS = {
     severity: "major",
     source: ROUTER,
     text: sentence(`${ROUTER} lost connection to ${e.name}${e.reason ? ` (${e.reason})` : ""}`),
-    alarmKey: `ctiLink:${e.callManagerId}`,
-    values: { secPeerName: `${e.name} ${e.host}:${e.port}/${e.transport}` },
+    ...linkIdentity(e),
   }),
   "callManager.linkUp": (e) => ({
     name: "secCtiLinkRestored",
     severity: "cleared",
     source: ROUTER,
     text: `${ROUTER} reconnected to ${e.name}.`,
-    alarmKey: `ctiLink:${e.callManagerId}`,
-    values: { secPeerName: `${e.name} ${e.host}:${e.port}/${e.transport}` },
+    ...linkIdentity(e),
   }),
   "callManager.failover": (e) => ({
     name: "secCtiLinkFailover",

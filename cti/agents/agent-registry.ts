@@ -64,20 +64,14 @@ export class AgentRegistry {
     if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
     assertTransition(agent.state, to);
     const key = extensionKey(agent.callManagerId, agent.extension);
+    const changed: Agent = { ...agent, state: to, stateSince: new Date(), notReadyReason: to === "idleNotReady" ? reason : undefined };
     if (to === "loggedOff") {
       this.#byLogonId.delete(logonId);
       this.#byExtension.delete(key);
-      this.#bus.safeEmit("agent.stateChanged", { logonId, extension: agent.extension, from: agent.state, to, ...(reason ? { reason } : {}) });
-      return { ...agent, state: to, stateSince: new Date() };
+    } else {
+      this.#byLogonId.set(logonId, changed);
+      this.#byExtension.set(key, changed);
     }
-    const changed: Agent = {
-      ...agent,
-      state: to,
-      stateSince: new Date(),
-      notReadyReason: to === "idleNotReady" ? reason : undefined,
-    };
-    this.#byLogonId.set(logonId, changed);
-    this.#byExtension.set(key, changed);
     this.#bus.safeEmit("agent.stateChanged", { logonId, extension: agent.extension, from: agent.state, to, ...(reason ? { reason } : {}) });
     return changed;
   }

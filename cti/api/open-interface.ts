@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { CtiError, Errors } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { AgentRegistry } from "../agents/agent-registry.js";
+import type { Agent } from "../agents/agent.js";
 import { errorBody, makeErrorHandler } from "./error-reply.js";
 
 export interface HealthSource {
@@ -33,6 +34,18 @@ export interface AgentView {
   stateSince: string;
   loggedOnAt: string;
   notReadyReason?: string;
+}
+
+function agentView(a: Agent): AgentView {
+  return {
+    logonId: a.logonId,
+    extension: a.extension,
+    callManager: a.callManagerId,
+    state: a.state,
+    stateSince: a.stateSince.toISOString(),
+    loggedOnAt: a.loggedOnAt.toISOString(),
+    ...(a.notReadyReason ? { notReadyReason: a.notReadyReason } : {}),
+  };
 }
 
 function tokenMatches(header: string | undefined, tokens: readonly string[]): boolean {
@@ -78,22 +91,14 @@ export async function startOpenInterface(options: OpenInterfaceOptions): Promise
     options.agents
       .all()
       .sort((a, b) => a.logonId.localeCompare(b.logonId))
-      .map((a) => ({
-        logonId: a.logonId,
-        extension: a.extension,
-        callManager: a.callManagerId,
-        state: a.state,
-        stateSince: a.stateSince.toISOString(),
-        loggedOnAt: a.loggedOnAt.toISOString(),
-        ...(a.notReadyReason ? { notReadyReason: a.notReadyReason } : {}),
-      })),
+      .map(agentView),
   );
 
   server.get("/agents/:logonId", async (request) => {
     const { logonId } = request.params as { logonId: string };
     const a = options.agents.get(logonId);
     if (!a) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
-    return { logonId: a.logonId, extension: a.extension, callManager: a.callManagerId, state: a.state, stateSince: a.stateSince.toISOString() };
+    return agentView(a);
   });
 
   await server.listen({ host: options.address, port: options.port });

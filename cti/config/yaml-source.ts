@@ -57,9 +57,7 @@ export class YamlSource {
 
   /** Validates the whole document; throws SourceInvalidError listing every problem. */
   validate<T>(schema: ZodType<T, ZodTypeDef, unknown>): T {
-    const result = schema.safeParse(this.document.toJS());
-    if (result.success) return result.data;
-    throw new SourceInvalidError(result.error.issues.flatMap((issue) => this.problemsFor(issue)));
+    return this.validateAt([], this.document.toJS(), schema);
   }
 
   /** Validates the value at `path` (e.g. one block of a script); problems carry full paths and lines. */

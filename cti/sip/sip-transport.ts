@@ -215,7 +215,8 @@ export class SipTransport implements Transport {
       }
     }
     if (transport === "tcp") text = this.#tcpContactIn(text);
-    return this.#write(text, transport, target.host, port, text === scan.text ? scan : scanMessage(text));
+    // The rewrites touch neither branch, methods nor status, which is all the UDP timers read: no second scan.
+    return this.#write(text, transport, target.host, port, scan);
   }
 
   #sendResponse(scan: ScannedMessage): Promise<void> {
@@ -223,7 +224,7 @@ export class SipTransport implements Transport {
     if (!target) return Promise.reject(new CtiError(Errors.SIP_TRANSPORT, "response without a usable Via"));
     const transport: SipTransportProtocol = target.transport === "tcp" && this.#tcp ? "tcp" : this.#udp ? "udp" : "tcp";
     const text = transport === "tcp" ? this.#tcpContactIn(scan.text) : scan.text;
-    return this.#write(text, transport, target.host, target.port ?? DEFAULT_SIP_PORT, text === scan.text ? scan : scanMessage(text));
+    return this.#write(text, transport, target.host, target.port ?? DEFAULT_SIP_PORT, scan);
   }
 
   #tcpContactIn(text: string): string {
