@@ -37,6 +37,9 @@ export const Errors = {
   SIP_CALL_STATE: define("CTI_ERR_SIP_CALL_STATE", 409, "The call is not in a state that allows this"),
   PROMPT_INVALID: define("CTI_ERR_PROMPT_INVALID", 500, "The prompt file cannot be played"),
   MEDIA_NOT_NEGOTIATED: define("CTI_ERR_MEDIA_NOT_NEGOTIATED", 409, "No media session has been negotiated yet"),
+  SERVICE_GROUP_UNKNOWN: define("CTI_ERR_SERVICE_GROUP_UNKNOWN", 404, "No such service group"),
+  CALL_NOT_FOUND: define("CTI_ERR_CALL_NOT_FOUND", 404, "No such call"),
+  SITE_UNKNOWN: define("CTI_ERR_SITE_UNKNOWN", 404, "No such site, or no call manager in it"),
 } as const;
 
 export type ErrorName = keyof typeof Errors;

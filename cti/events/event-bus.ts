@@ -116,6 +116,80 @@ export interface SnmpAuthenticationFailureEvent {
   reason: "community" | "host";
 }
 
+/** Who a call is from, as the caller's INVITE said. */
+export interface CallParty {
+  number: string;
+  name?: string;
+}
+
+/** What every call event carries. `callId` is the bridge's id of the call: the caller leg's SIP Call-ID. */
+export interface CallEventBase {
+  callId: string;
+  /** The BVD the caller dialed. */
+  dialed: string;
+  caller: CallParty;
+  serviceAccess: string;
+  serviceGroup: string;
+}
+
+export interface CallQueuedEvent extends CallEventBase {
+  /** 1-based position in the group's queue when queued. */
+  position: number;
+  priority: number;
+  /** true when the call came back to the queue after an offer failed. */
+  requeued: boolean;
+}
+
+export interface CallDeliveredEvent extends CallEventBase {
+  /** The agent whose phone is ringing. */
+  logonId: string;
+  extension: string;
+  callManagerId: string;
+  /** SIP Call-ID of the bridge's INVITE to the agent. */
+  agentCallId: string;
+}
+
+export interface CallEstablishedEvent extends CallEventBase {
+  logonId: string;
+  extension: string;
+  agentCallId: string;
+  /** SIP URI a recorder may INVITE to join the conversation; filled by the recording feature, else undefined. */
+  recordingUri: string | undefined;
+  /** How long the caller waited, queue and ringing together. */
+  waitMs: number;
+}
+
+export interface CallOfferFailedEvent extends CallEventBase {
+  logonId: string;
+  extension: string;
+  /** noAnswer: ring time supervision expired (CANCEL sent); busy/declined/failed: the phone's final answer. */
+  reason: "noAnswer" | "busy" | "declined" | "failed";
+  sipStatus?: number;
+}
+
+export interface CallClearedEvent extends CallEventBase {
+  logonId: string;
+  extension: string;
+  /** Which side hung up first. */
+  releasedBy: "caller" | "agent" | "system";
+  talkMs: number;
+}
+
+export interface CallAbandonedEvent extends CallEventBase {
+  /** Where the caller was when hanging up. */
+  stage: "queue" | "ringing";
+  waitMs: number;
+  /** The agent being offered the call, when the caller hung up while it rang. */
+  logonId?: string;
+}
+
+export interface CallOverflowEvent extends CallEventBase {
+  /** Why the call left the queue for its overflow or closed-group treatment. */
+  reason: "maxWait" | "closed";
+  destination: string;
+  waitMs: number;
+}
+
 /** Event name → argument tuple. Names are the bridge's; the SNMP MIB maps each to a notification. */
 export interface BridgeEvents {
   [event: string]: unknown[];
@@ -139,6 +213,13 @@ export interface BridgeEvents {
   "recording.joinFailed": [RecordingJoinFailedEvent];
   "customerAuth.reserveTimeout": [CustomerAuthReserveTimeoutEvent];
   "snmp.authenticationFailure": [SnmpAuthenticationFailureEvent];
+  "call.queued": [CallQueuedEvent];
+  "call.delivered": [CallDeliveredEvent];
+  "call.established": [CallEstablishedEvent];
+  "call.offerFailed": [CallOfferFailedEvent];
+  "call.cleared": [CallClearedEvent];
+  "call.abandoned": [CallAbandonedEvent];
+  "call.overflowed": [CallOverflowEvent];
 }
 
 export class EventBus extends TypedEmitter<BridgeEvents> {}
