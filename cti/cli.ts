@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The ctibridge command: run the daemon, check a configuration, manage the directory of users.
+// The ctibridge command: run the daemon, check a configuration, manage the directory of users, print the Asterisk
+// configuration that connects an Asterisk to the bridge.
 import { resolve, join } from "node:path";
 import { mkdirSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
@@ -9,11 +10,12 @@ import type { Config } from "./config/schema.js";
 import { CtiError } from "./errors.js";
 import { createLogger, silentLogger } from "./log.js";
 import { openStore, type Store, type User, type RestoreOption } from "./store/open-store.js";
-import { Daemon, createScriptLibrary } from "./daemon.js";
+import { Daemon, loadConfiguredIvr } from "./daemon.js";
 import { VERSION } from "./version.js";
 import { BvdTable } from "./routing/bvd-table.js";
 import { PromptLibrary } from "../ivr/media/prompt-library.js";
 import { AGENT_ACTION_NAMES } from "./agents/agent-actions.js";
+import { renderAsteriskConfig, DEFAULT_PHONES_CONTEXT, DEFAULT_TRUNK_NAME } from "./asterisk/asterisk-config.js";
 
 const RESTORE_OPTIONS = ["system", "always", "never", "priority"] as const;
 
@@ -33,8 +35,8 @@ function fail(error: unknown): never {
 /** Checks a configuration and every script its BVDs name; returns the problems found. */
 export function checkConfiguration(file: string): SourceInvalidError | undefined {
   try {
-    const { config } = loadConfig(file);
-    createScriptLibrary(config, new Set(AGENT_ACTION_NAMES), new PromptLibrary()).loadAll(new BvdTable(config.bvds).scriptNames);
+    const loaded = loadConfig(file);
+    loadConfiguredIvr(loaded, new Set(AGENT_ACTION_NAMES), new PromptLibrary());
     return undefined;
   } catch (e) {
     if (e instanceof SourceInvalidError) return e;
@@ -119,6 +121,21 @@ program
     const problems = checkConfiguration(file);
     if (problems) fail(problems);
     process.stdout.write(`${resolve(file)}: OK\n`);
+  });
+
+program
+  .command("asterisk-config")
+  .description("print the pjsip.conf and extensions.conf pieces that connect an Asterisk 22 to this bridge")
+  .option("--config <file>", "configuration file (default: the demo configuration)")
+  .option("--phones-context <name>", "dialplan context of the phones, where the BVD numbers go", DEFAULT_PHONES_CONTEXT)
+  .option("--trunk-name <name>", "name of the PJSIP endpoint for the bridge", DEFAULT_TRUNK_NAME)
+  .action((opts: { config?: string; phonesContext: string; trunkName: string }) => {
+    try {
+      const { config } = loadConfig(opts.config ?? DEMO_CONFIG_FILE);
+      process.stdout.write(renderAsteriskConfig(config, { phonesContext: opts.phonesContext, trunkName: opts.trunkName }));
+    } catch (e) {
+      fail(e);
+    }
   });
 
 program

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from "./log.js";
 import { EventBus } from "./events/event-bus.js";
 import { openStore, type Store } from "./store/open-store.js";
 import { StoreHealthMonitor } from "./store/store-health-monitor.js";
+import { CallDetailRecorder } from "./cdr/call-detail-recorder.js";
 import { MediaServer } from "../ivr/media/media-server.js";
 import { PromptLibrary } from "../ivr/media/prompt-library.js";
 import { promptExists } from "../ivr/prompt-exists.js";
@@ -24,7 +25,10 @@ import { PhoneAgentService } from "./agents/phone-agent-service.js";
 import { registerAgentActions } from "./agents/agent-actions.js";
 import { restorePhoneAgents, type RestoreReport } from "./agents/restore-phone-agents.js";
 import { BvdTable } from "./routing/bvd-table.js";
-import { handleIvrCall } from "./calls/ivr-call.js";
+import { routeIncomingCall } from "./calls/route-incoming-call.js";
+import { CallDistributor } from "./calls/call-distributor.js";
+import { serviceGroupReferences } from "./calls/service-group-references.js";
+import { SourceInvalidError } from "./config/yaml-source.js";
 import { startOpenInterface } from "./api/open-interface.js";
 import { logBusEvents } from "./events/log-bus-events.js";
 import { VERSION } from "./version.js";
@@ -43,6 +47,7 @@ type DaemonState = "starting" | "running" | "stopping" | "stopped";
 export class Daemon {
   readonly config: Config;
   readonly configFile: string;
+  readonly #loaded: LoadedConfig;
   readonly logger: Logger;
   readonly bus = new EventBus();
   readonly agents: AgentRegistry;
@@ -56,6 +61,8 @@ export class Daemon {
   #httpPort = 0;
   #snmp: SnmpService | undefined;
   #storeHealth: StoreHealthMonitor | undefined;
+  #distributor: CallDistributor | undefined;
+  #callDetails: CallDetailRecorder | undefined;
   #activeCalls = new Set<Promise<void>>();
   #stopping: Promise<void> | undefined;
   restoreReport: RestoreReport | undefined;
@@ -63,6 +70,7 @@ export class Daemon {
   private constructor(loaded: LoadedConfig, logger: Logger) {
     this.config = loaded.config;
     this.configFile = loaded.file;
+    this.#loaded = loaded;
     this.logger = logger;
     this.agents = new AgentRegistry(this.bus);
     this.bus.onListenerError = (event, error) => logger.error({ event, err: error }, "event listener failed");
@@ -103,6 +111,9 @@ export class Daemon {
   get phoneAgents(): PhoneAgentService {
     return started(this.#service, "phone agent service");
   }
+  get distributor(): CallDistributor {
+    return started(this.#distributor, "call distributor");
+  }
   get snmp(): SnmpService | undefined {
     return this.#snmp;
   }
@@ -121,6 +132,7 @@ export class Daemon {
         ? await openStore({ kind: "sqlite", file: join(dataDir, config.store.file) }, logger)
         : await openStore({ kind: "mssql", url: config.store.url! }, logger);
     const rowIds = await this.#store.callManagers.sync(config.system.tenantId, config.callManagers);
+    this.#callDetails = new CallDetailRecorder({ bus, callDetails: this.#store.callDetails, tenantId: config.system.tenantId, logger });
 
     this.#media = new MediaServer({ ...config.media, logger, bus });
     const prompts = new PromptLibrary();
@@ -142,22 +154,15 @@ export class Daemon {
     registerAgentActions(actions, this.#service);
 
     const bvds = new BvdTable(config.bvds);
-    const scripts = createScriptLibrary(config, actions.names, prompts);
-    scripts.loadAll(bvds.scriptNames);
+    const scripts = loadConfiguredIvr(this.#loaded, actions.names, prompts);
     const engine = new ScriptEngine({ actions, logger, bus });
 
     this.#sip = new SipStack({ ...config.sip, callManagers: config.callManagers, logger, bus });
     const ivr = {
-      bvds, scripts, engine, prompts, logger,
+      scripts, engine, prompts, logger,
       media: this.#media,
       language: config.system.language,
       scriptSettings: { LOGON_ATTEMPTS: String(config.system.logonAttemptsPerCall) },
-    };
-    this.#sip.delegate = {
-      onIncomingCall: (call) => {
-        const handled = handleIvrCall(call, ivr).finally(() => this.#activeCalls.delete(handled));
-        this.#activeCalls.add(handled);
-      },
     };
     await this.#sip.start();
 
@@ -174,10 +179,40 @@ export class Daemon {
       logger,
     });
 
+    // After the restore, so restored agents are known to the queues before the first call is routed.
+    const distributor = new CallDistributor({
+      serviceGroups: config.serviceGroups,
+      serviceAccesses: config.serviceAccesses,
+      ringTimeSupervision: config.system.ringTimeSupervision,
+      language: config.system.language,
+      agents: this.agents,
+      phoneAgents: this.#service,
+      sip: this.#sip,
+      media: this.#media,
+      prompts,
+      ivr,
+      defaultCallManagerId: config.callManagers[0]!.id,
+      bus,
+      logger,
+    });
+    this.#distributor = distributor;
+    this.#sip.delegate = {
+      onIncomingCall: (call) => {
+        const handled = routeIncomingCall(call, { bvds, ivr, distributor }).finally(() => this.#activeCalls.delete(handled));
+        this.#activeCalls.add(handled);
+      },
+    };
+
     const api = await startOpenInterface({
       ...config.http,
       logger,
+      bus,
       agents: this.agents,
+      phoneAgents: this.#service,
+      users: this.#store.users,
+      callManagers: config.callManagers,
+      usage,
+      acd: distributor,
       health: {
         version: VERSION,
         startedAt: this.startedAt,
@@ -197,7 +232,7 @@ export class Daemon {
       version: VERSION,
       status: {
         agentsByState: () => this.agents.countByState(),
-        serviceGroups: () => [], // service groups arrive with the ACD
+        serviceGroups: () => distributor.serviceGroups().map((g) => ({ name: g.id, waiting: g.waiting, longestWaitSeconds: g.longestWaitSeconds })),
         callManagerLinks: () => this.#callManagerLinks(),
       },
     });
@@ -228,12 +263,14 @@ export class Daemon {
   async #stop(reason: string): Promise<void> {
     this.#state = "stopping";
     this.#storeHealth?.close();
+    this.#distributor?.close();
     this.logger.info({ reason, activeCalls: this.#activeCalls.size }, "ctibridge stopping");
     await this.#http?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "HTTP close failed"));
     await this.#sip?.stop().catch((e: Error) => this.logger.warn({ err: e.message }, "SIP stop failed"));
     // Calls end with their SIP dialogs; give their handlers a moment to return their media ports.
     await Promise.race([Promise.allSettled([...this.#activeCalls]), new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.#media?.close();
+    await this.#callDetails?.close();
     this.bus.safeEmit("service.stopped", { version: VERSION, reason });
     await this.#snmp?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "SNMP close failed"));
     await this.#store?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "store close failed"));
@@ -248,11 +285,17 @@ function started<T>(component: T | undefined, what: string): T {
   return component;
 }
 
-/** The script library for a configuration; check-config uses it too, with the action names alone. */
-export function createScriptLibrary(config: Config, actionNames: ReadonlySet<string>, prompts: PromptLibrary): ScriptLibrary {
-  return new ScriptLibrary({
-    directories: config.scripts.directories,
-    actionNames,
-    promptExists: (name) => promptExists(prompts, name, config.system.language),
-  });
+/**
+ * Loads every script the configuration names (BVDs, queue destinations) and checks every prompt a service group
+ * plays exists; throws SourceInvalidError with file:line. check-config runs the same, with the action names alone.
+ */
+export function loadConfiguredIvr(loaded: LoadedConfig, actionNames: ReadonlySet<string>, prompts: PromptLibrary): ScriptLibrary {
+  const { config, source } = loaded;
+  const exists = (name: string) => promptExists(prompts, name, config.system.language);
+  const scripts = new ScriptLibrary({ directories: config.scripts.directories, actionNames, promptExists: exists });
+  const refs = serviceGroupReferences(config);
+  const missing = refs.prompts.filter((p) => !exists(p.prompt));
+  if (missing.length > 0) throw new SourceInvalidError(missing.map((p) => source.problemAt(p.path, `prompt "${p.prompt}" not found`)));
+  scripts.loadAll(new Set([...new BvdTable(config.bvds).scriptNames, ...refs.scripts]));
+  return scripts;
 }

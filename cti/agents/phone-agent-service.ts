@@ -131,6 +131,11 @@ export class PhoneAgentService {
     return this.#changeReady(logonId, false, reason);
   }
 
+  /** Ring time supervision: an agent who let an offered call ring out (or refused it) is made not ready. */
+  forceNotReady(logonId: string, reason: string): Promise<Agent> {
+    return this.#changeReady(logonId, false, reason, true);
+  }
+
   async logoffAtExtension(callManagerId: string, extension: string): Promise<ExtensionOutcome> {
     const agent = this.#o.registry.atExtension(callManagerId, extension);
     if (!agent) return "noAgent";
@@ -145,11 +150,16 @@ export class PhoneAgentService {
     return "ok";
   }
 
-  #changeReady(logonId: string, ready: boolean, reason?: string): Promise<Agent> {
+  #changeReady(logonId: string, ready: boolean, reason?: string, offerFailed = false): Promise<Agent> {
     return this.#mutex.run(logonId, async () => {
       const { registry, store, settings } = this.#o;
       const agent = registry.get(logonId);
       if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
+      // Ready and not ready change an idle agent, or end wrap-up early; an agent with a call keeps it undisturbed.
+      const allowed = offerFailed ? agent.state === "reserved" : agent.state === "idleReady" || agent.state === "idleNotReady" || agent.state === "clerical";
+      if (!allowed) {
+        throw new CtiError(Errors.AGENT_STATE, `${logonId} is ${agent.state}; ready and not ready apply when idle or in wrap-up`);
+      }
       const target = ready ? "idleReady" : "idleNotReady";
       // Already there: a not-ready with a new reason still records the reason.
       const changed = agent.state === target && (ready || reason === agent.notReadyReason) ? agent : registry.transition(logonId, target, reason);

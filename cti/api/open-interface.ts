@@ -1,108 +1,105 @@
-// The Open Interface (HTTP on 127.0.0.1:12613 by default, MiCC's agent service port): health and agents for now.
-// Bearer tokens from the configuration are required when any are configured.
-import { timingSafeEqual } from "node:crypto";
+// The Open Interface (HTTP on 127.0.0.1:12613 by default, MiCC's agent service port): health, agents, calls,
+// service groups, the WebSocket event stream and the OpenAPI document. Bearer tokens from the configuration are
+// required when any are configured (bearer-auth.ts).
+//
+//   request ─► onRequest: bearer token ─► route schema: validation (CTI_ERR_BAD_REQUEST) ─► handler ─► serializer
+//                     │ 401 CTI_ERR_UNAUTHORIZED                       any error ─► error-reply.ts { error: { code, message } }
+import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
-import { CtiError, Errors } from "../errors.js";
-import type { Logger } from "../log.js";
 import type { AgentRegistry } from "../agents/agent-registry.js";
-import type { Agent } from "../agents/agent.js";
-import { errorBody, makeErrorHandler } from "./error-reply.js";
+import type { CallManagerUsage } from "../agents/call-manager-selector.js";
+import type { PhoneAgentService } from "../agents/phone-agent-service.js";
+import type { CallManagerConfig } from "../config/schema.js";
+import { CtiError, Errors } from "../errors.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { Logger } from "../log.js";
+import type { AcdView } from "./acd-view.js";
+import { registerAgentRoutes, type UserLookup } from "./agent-routes.js";
+import { installBearerAuth } from "./bearer-auth.js";
+import { registerCallRoutes } from "./call-routes.js";
+import { errorBody, makeErrorHandler, pathOf } from "./error-reply.js";
+import { registerEventRoute } from "./event-routes.js";
+import { EventStream, type EventStreamLimits } from "./event-stream.js";
+import { registerHealthRoute, type HealthSource } from "./health-route.js";
+import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { addSharedSchemas } from "./schemas.js";
+import { registerServiceGroupRoutes } from "./service-group-routes.js";
 
-export interface HealthSource {
-  version: string;
-  startedAt: Date;
-  callManagers(): { id: string; name: string; state: "unknown" | "up" | "down" }[];
-  media(): { portsTotal: number; portsFree: number };
-  activeCalls(): number;
-  sip(): { retransmissions: number; malformed: number; forbidden: number };
-}
+export type { AcdView, CallView, ServiceGroupView } from "./acd-view.js";
+export type { AgentView, UserLookup } from "./agent-routes.js";
+export type { HealthSource } from "./health-route.js";
+export type { EventStreamLimits } from "./event-stream.js";
 
 export interface OpenInterfaceOptions {
   address: string;
   port: number;
+  /** Accepted bearer tokens; none = no authentication (loopback demo). */
   tokens: readonly string[];
   logger: Logger;
   agents: AgentRegistry;
+  phoneAgents: PhoneAgentService;
+  /** The directory (store.users): logon looks the user up in the service's tenant. */
+  users: UserLookup;
+  callManagers: readonly CallManagerConfig[];
+  /** Link state and agents per call manager, for choosing where an agent logs on. */
+  usage: CallManagerUsage;
+  acd: AcdView;
+  bus: EventBus;
   health: HealthSource;
+  /** Slow-client, heartbeat and close limits of GET /events (defaults in event-stream.ts). */
+  eventStream?: Partial<EventStreamLimits>;
 }
 
-export interface AgentView {
-  logonId: string;
-  extension: string;
-  callManager: string;
-  state: string;
-  stateSince: string;
-  loggedOnAt: string;
-  notReadyReason?: string;
+export interface OpenInterface {
+  server: FastifyInstance;
+  port: number;
+  /** Every route as "METHOD /path", for logs and for the test that the OpenAPI document lists them all. */
+  routes: readonly string[];
 }
 
-function agentView(a: Agent): AgentView {
-  return {
-    logonId: a.logonId,
-    extension: a.extension,
-    callManager: a.callManagerId,
-    state: a.state,
-    stateSince: a.stateSince.toISOString(),
-    loggedOnAt: a.loggedOnAt.toISOString(),
-    ...(a.notReadyReason ? { notReadyReason: a.notReadyReason } : {}),
-  };
-}
-
-function tokenMatches(header: string | undefined, tokens: readonly string[]): boolean {
-  const given = /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1];
-  if (!given) return false;
-  const a = Buffer.from(given);
-  return tokens.some((t) => {
-    const b = Buffer.from(t);
-    return a.length === b.length && timingSafeEqual(a, b);
+export async function startOpenInterface(options: OpenInterfaceOptions): Promise<OpenInterface> {
+  const { logger } = options;
+  const server = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    // Refuse unknown body keys instead of silently dropping them; never coerce ("3001" stays a string, 3001 is wrong).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
-}
-
-export async function startOpenInterface(options: OpenInterfaceOptions): Promise<{ server: FastifyInstance; port: number }> {
-  const server = Fastify({ logger: false, return503OnClosing: true });
-  server.setErrorHandler(makeErrorHandler(options.logger));
+  const routes: string[] = [];
+  server.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push(`${method} ${route.url}`);
+  });
+  server.setErrorHandler(makeErrorHandler(logger));
   server.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(errorBody(new CtiError(Errors.NOT_FOUND, `${request.method} ${request.url}`)));
-  });
-  if (options.tokens.length > 0) {
-    server.addHook("onRequest", async (request, reply) => {
-      if (request.url === "/health") return;
-      if (!tokenMatches(request.headers.authorization, options.tokens)) {
-        await reply.status(401).header("WWW-Authenticate", "Bearer").send(errorBody(new CtiError(Errors.UNAUTHORIZED)));
-      }
-    });
-  }
-
-  server.get("/health", async () => {
-    const callManagers = options.health.callManagers();
-    return {
-      status: callManagers.every((cm) => cm.state === "up") ? "ok" : "degraded",
-      version: options.health.version,
-      uptimeSeconds: Math.round((Date.now() - options.health.startedAt.getTime()) / 1000),
-      callManagers,
-      media: options.health.media(),
-      activeCalls: options.health.activeCalls(),
-      sip: options.health.sip(),
-      agentsLoggedOn: options.agents.size,
-    };
+    void reply.status(404).send(errorBody(new CtiError(Errors.NOT_FOUND, `${request.method} ${pathOf(request)}`)));
   });
 
-  server.get("/agents", async (): Promise<AgentView[]> =>
-    options.agents
-      .all()
-      .sort((a, b) => a.logonId.localeCompare(b.logonId))
-      .map(agentView),
-  );
-
-  server.get("/agents/:logonId", async (request) => {
-    const { logonId } = request.params as { logonId: string };
-    const a = options.agents.get(logonId);
-    if (!a) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
-    return agentView(a);
+  const stream = new EventStream({ bus: options.bus, logger, ...options.eventStream });
+  // Added before the WebSocket plugin loads, so it runs first: clients get 1001 rather than a bare close.
+  server.addHook("preClose", async () => stream.close());
+  await registerOpenApi(server, options.health.version);
+  await server.register(websocket, {
+    options: { maxPayload: 4096 }, // clients have nothing to say; refuse big frames
+    errorHandler: (error, socket) => {
+      logger.warn({ err: error.message }, "event stream socket error");
+      socket.terminate();
+    },
   });
+  // After the WebSocket plugin, whose onRequest hook marks upgrade requests: a refused upgrade's socket is then
+  // destroyed once the 401 is sent, instead of lingering.
+  installBearerAuth(server, { tokens: options.tokens, openRoutes: ["/health"], queryTokenRoutes: ["/events"] });
+  addSharedSchemas(server);
+
+  registerHealthRoute(server, options.health, options.agents);
+  registerAgentRoutes(server, options);
+  registerCallRoutes(server, options.acd);
+  registerServiceGroupRoutes(server, options.acd);
+  registerEventRoute(server, stream);
+  registerOpenApiRoute(server);
 
   await server.listen({ host: options.address, port: options.port });
   const address = server.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
-  return { server, port };
+  logger.debug({ routes }, "Open Interface routes");
+  return { server, port, routes };
 }

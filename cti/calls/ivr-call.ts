@@ -1,20 +1,18 @@
-// A call to a BVD number answered by the bridge's media server and handed to an IVR script.
+// A call handed to an IVR script: answered by the bridge's media server (or already answered, when a queue sends
+// its caller to a script), then the script runs to its end.
 //
-//   INVITE ──► BVD lookup ──► media port + SDP answer ──► 200 OK ──► script runs ──► BYE (either side) ──► port back
-//                │ unknown: 404          │ no codec: 488, no port: 503
+//   INVITE ──► answerWithMedia ──► script runs ──► BYE (either side) ──► port back
 import type { Logger } from "../log.js";
 import type { IncomingCall } from "../sip/index.js";
 import type { MediaServer } from "../../ivr/media/media-server.js";
 import type { PromptLibrary } from "../../ivr/media/prompt-library.js";
 import type { ScriptEngine } from "../../ivr/script-engine.js";
-import type { ScriptLibrary } from "../../ivr/script-library.js";
+import type { Script, ScriptLibrary } from "../../ivr/script-library.js";
 import type { CallFacts, IvrChannel, PlayResult } from "../../ivr/ivr-channel.js";
-import type { BvdTable } from "../routing/bvd-table.js";
-import { isCtiError, Errors } from "../errors.js";
 import type { MediaEndpoint } from "../../ivr/media/media-endpoint.js";
+import { answerWithMedia } from "./answer-call.js";
 
 export interface IvrCallDependencies {
-  bvds: BvdTable;
   scripts: ScriptLibrary;
   engine: ScriptEngine;
   media: MediaServer;
@@ -25,59 +23,42 @@ export interface IvrCallDependencies {
   logger: Logger;
 }
 
-/** Answers a call to a BVD and runs its script to the end. Never throws: failures end the call with a SIP error. */
-export async function handleIvrCall(call: IncomingCall, deps: IvrCallDependencies): Promise<void> {
+/** Answers a call and runs `scriptName` to the end. Never throws: failures end the call with a SIP error. */
+export async function handleIvrCall(call: IncomingCall, scriptName: string, deps: IvrCallDependencies): Promise<void> {
   const log = deps.logger.child({ callId: call.callId, dialed: call.dialedNumber, caller: call.callerNumber });
-  const bvd = deps.bvds.lookup(call.dialedNumber);
-  const script = bvd ? deps.scripts.get(bvd.script) : undefined;
-  if (!bvd || !script) {
-    log.info("call to a number that is not a configured BVD");
+  const script = deps.scripts.get(scriptName);
+  if (!script) {
+    log.error({ script: scriptName }, "the BVD's script is not loaded");
     await call.reject(404, "Not Found").catch(() => undefined);
     return;
   }
-  if (!call.remoteSdp) {
-    // Offerless INVITEs are not supported: the bridge always answers an offer.
-    await call.reject(488, "Not Acceptable Here").catch(() => undefined);
-    return;
-  }
-  let endpoint: MediaEndpoint;
+  const endpoint = await answerWithMedia(call, deps.media, log);
+  if (!endpoint) return;
   try {
-    endpoint = await deps.media.open();
-  } catch (e) {
-    log.warn({ err: (e as Error).message }, "no media port for a call");
-    await call.reject(503, "Service Unavailable").catch(() => undefined);
-    return;
+    await runIvrScript(call, endpoint, script, deps);
+  } finally {
+    endpoint.close();
   }
+}
+
+/** Runs a script on an answered call; hangs up if the script fails. The endpoint stays the caller's to close. */
+export async function runIvrScript(call: IncomingCall, endpoint: MediaEndpoint, script: Script, deps: IvrCallDependencies, facts: Partial<CallFacts> = {}): Promise<void> {
+  const log = deps.logger.child({ callId: call.callId, script: script.name });
   try {
-    let answer: string;
-    try {
-      answer = endpoint.answer(call.remoteSdp);
-    } catch (e) {
-      if (isCtiError(e, Errors.NO_COMMON_CODEC)) {
-        await call.reject(488, "Not Acceptable Here").catch(() => undefined);
-        return;
-      }
-      throw e;
-    }
-    // SIP INFO keys join the RTP ones; a hang-up stops any prompt so the script sees the end at once.
-    call.on("dtmf", (digit) => endpoint.injectDtmf(digit));
-    call.on("ended", () => endpoint.stopPlayback());
-    await call.accept(answer);
-    const facts: CallFacts = {
+    const all: CallFacts = {
       ...deps.scriptSettings,
       ANI: call.callerNumber,
       DNIS: call.dialedNumber,
       CALL_ID: call.callId,
       CALL_MANAGER: call.callManagerId ?? "",
       SOURCE_ADDRESS: call.source.address,
-    };
-    const result = await deps.engine.run(script, ivrChannel(call, endpoint, deps), facts);
-    log.debug({ script: script.name, outcome: result.outcome, steps: result.steps }, "script finished");
+      ...facts,
+    } as CallFacts;
+    const result = await deps.engine.run(script, ivrChannel(call, endpoint, deps), all);
+    log.debug({ outcome: result.outcome, steps: result.steps }, "script finished");
   } catch (e) {
     log.error({ err: (e as Error).message }, "IVR call failed");
     await call.hangup().catch(() => undefined);
-  } finally {
-    endpoint.close();
   }
 }
 

@@ -9,11 +9,14 @@ export const DEMO_CONFIG_FILE = join(dirname(fileURLToPath(import.meta.url)), "d
 export interface LoadedConfig {
   file: string;
   config: Config;
+  /** The parsed file, for checks after the schema that report file:line (prompts, scripts). */
+  source: YamlSource;
 }
 
 /** Throws SourceInvalidError listing every problem (file, line, reason). ${ENV_VAR} secrets are filled in. */
 export function loadConfig(file: string = DEMO_CONFIG_FILE): LoadedConfig {
   const path = resolve(file);
-  const config = YamlSource.fromFile(path).validate(configSchema);
-  return { file: path, config };
+  const source = YamlSource.fromFile(path);
+  const config = source.validate(configSchema);
+  return { file: path, config, source };
 }

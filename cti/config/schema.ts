@@ -43,14 +43,85 @@ export const bvdSchema = z
     kind: z.enum(["logon", "logoff", "ready", "notReady", "serviceAccess"]),
     /** The IVR script the call runs; logon/logoff/ready/notReady default to the built-in phone agent scripts. */
     script: identifier.optional(),
+    /** serviceAccess only: the service access (serviceAccesses[].id) the number leads to, instead of a script. */
+    serviceAccess: identifier.optional(),
     description: z.string().optional(),
   })
   .strict()
   .superRefine((bvd, ctx) => {
-    if (bvd.kind === "serviceAccess" && !bvd.script) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["script"], message: "a serviceAccess BVD needs a script" });
+    if (bvd.kind === "serviceAccess" && !bvd.script === !bvd.serviceAccess) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["serviceAccess"], message: "a serviceAccess BVD needs either a serviceAccess or a script, not both" });
+    }
+    if (bvd.kind !== "serviceAccess" && bvd.serviceAccess) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["serviceAccess"], message: `a ${bvd.kind} BVD cannot lead to a service access` });
     }
   });
+
+/** Where a call goes when it leaves a queue (overflow after the maximum wait, or a closed group). Exactly one key. */
+export const destinationSchema = z.union([
+  z.object({ serviceGroup: identifier }).strict(),
+  z.object({ script: identifier }).strict(),
+  z.object({ number }).strict(),
+  /** Play this prompt, then hang up. */
+  z.object({ prompt: z.string().min(1) }).strict(),
+]);
+
+const skilledAgent = z.union([
+  number.transform((logonId) => ({ logonId, level: 1 })),
+  z.object({ logonId: number, level: z.number().int().min(1).max(10).default(1) }).strict(),
+]);
+
+export const serviceGroupSchema = z
+  .object({
+    id: identifier,
+    name: z.string().min(1).optional(),
+    /** Only voice groups for now ("Voice" in the manual). */
+    type: z.enum(["voice"]).default("voice"),
+    /** Ring time supervision: an offered agent who does not answer within it is set not ready and the call requeued. */
+    ringTime: durationMs.optional(),
+    /** Clerical (wrap-up) time after each call before the agent is offered the next one. */
+    clericalTime: durationMs.default(0),
+    /** The group is open when at least one member is logged on, or at least one member is ready. */
+    openWhen: z.enum(["loggedOn", "ready"]).default("loggedOn"),
+    /** Who serves the group: "*" for every agent, or logon IDs with an optional skill level (1-10, higher first). */
+    agents: z.union([z.literal("*"), z.array(skilledAgent).min(1)]),
+    /** Played once when the call is queued. */
+    welcomePrompt: z.string().min(1).optional(),
+    /** Looped while waiting; null for silence. */
+    music: z.string().min(1).nullable().default("music-on-hold"),
+    /** Periodic announcement of the queue position and the estimated wait. */
+    announcement: z
+      .object({
+        interval: durationMs.default(30_000),
+        position: z.boolean().default(true),
+        estimatedWait: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Longest a caller waits in the queue before the overflow destination (0 = no limit). */
+    maxWait: durationMs.default(0),
+    overflow: destinationSchema.optional(),
+    /** What a caller to a closed group gets (default: the queue-closed prompt, then hang up). */
+    closed: destinationSchema.default({ prompt: "queue-closed" }),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.maxWait > 0 && !g.overflow) ctx.addIssue({ code: "custom", path: ["overflow"], message: "maxWait needs an overflow destination" });
+    if (g.overflow && "serviceGroup" in g.overflow && g.overflow.serviceGroup === g.id) {
+      ctx.addIssue({ code: "custom", path: ["overflow", "serviceGroup"], message: "a group cannot overflow to itself" });
+    }
+  });
+
+export const serviceAccessSchema = z
+  .object({
+    id: identifier,
+    name: z.string().min(1).optional(),
+    /** The service group calls through this access queue in. */
+    serviceGroup: identifier,
+    /** Queue priority of these calls: higher is served first (default 0). */
+    priority: z.number().int().min(0).max(100).default(0),
+  })
+  .strict();
 
 export const configSchema = z
   .object({
@@ -65,6 +136,8 @@ export const configSchema = z
         logonAttemptsPerCall: z.number().int().min(1).max(10).default(3),
         /** State of a phone agent right after logging on by dialing or through the API. */
         stateAfterLogon: z.enum(["ready", "notReady"]).default("ready"),
+        /** Ring time supervision for service group calls, unless the group sets its own. */
+        ringTimeSupervision: durationMs.default(20_000),
         /** Prompt language: a folder under ivr/prompts. */
         language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default("en"),
       })
@@ -113,6 +186,8 @@ export const configSchema = z
     sites: z.array(z.object({ id: identifier, name: z.string().min(1) }).strict()).min(1),
     callManagers: z.array(callManagerSchema).min(1),
     bvds: z.array(bvdSchema).default([]),
+    serviceAccesses: z.array(serviceAccessSchema).default([]),
+    serviceGroups: z.array(serviceGroupSchema).default([]),
     scripts: z
       .object({
         /** Extra folders searched for scripts (NAME.yaml) before the built-in ones. */
@@ -138,9 +213,34 @@ export const configSchema = z
       if (numbers.has(b.number)) ctx.addIssue({ code: "custom", path: ["bvds", i, "number"], message: `duplicate BVD number ${b.number}` });
       numbers.add(b.number);
     });
+    const groupIds = new Set<string>();
+    cfg.serviceGroups.forEach((g, i) => {
+      if (groupIds.has(g.id)) ctx.addIssue({ code: "custom", path: ["serviceGroups", i, "id"], message: `duplicate service group id "${g.id}"` });
+      groupIds.add(g.id);
+    });
+    cfg.serviceGroups.forEach((g, i) => {
+      for (const key of ["overflow", "closed"] as const) {
+        const d = g[key];
+        if (d && "serviceGroup" in d && !groupIds.has(d.serviceGroup)) {
+          ctx.addIssue({ code: "custom", path: ["serviceGroups", i, key, "serviceGroup"], message: `unknown service group "${d.serviceGroup}"` });
+        }
+      }
+    });
+    const accessIds = new Set<string>();
+    cfg.serviceAccesses.forEach((a, i) => {
+      if (accessIds.has(a.id)) ctx.addIssue({ code: "custom", path: ["serviceAccesses", i, "id"], message: `duplicate service access id "${a.id}"` });
+      accessIds.add(a.id);
+      if (!groupIds.has(a.serviceGroup)) ctx.addIssue({ code: "custom", path: ["serviceAccesses", i, "serviceGroup"], message: `unknown service group "${a.serviceGroup}"` });
+    });
+    cfg.bvds.forEach((b, i) => {
+      if (b.serviceAccess && !accessIds.has(b.serviceAccess)) ctx.addIssue({ code: "custom", path: ["bvds", i, "serviceAccess"], message: `unknown service access "${b.serviceAccess}"` });
+    });
     if (cfg.store.kind === "mssql" && !cfg.store.url) ctx.addIssue({ code: "custom", path: ["store", "url"], message: "mssql needs a url" });
   });
 
 export type Config = z.output<typeof configSchema>;
 export type CallManagerConfig = z.output<typeof callManagerSchema>;
 export type BvdConfig = z.output<typeof bvdSchema>;
+export type DestinationConfig = z.output<typeof destinationSchema>;
+export type ServiceGroupConfig = z.output<typeof serviceGroupSchema>;
+export type ServiceAccessConfig = z.output<typeof serviceAccessSchema>;

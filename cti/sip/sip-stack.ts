@@ -1,14 +1,16 @@
 // The bridge's SIP endpoint: one SIP.js user agent over the project's transport, answering for any
-// Request-URI user, with a keepalive link per configured call manager. SIP.js stays behind this class; the
-// rest of the daemon sees IncomingCall objects and link events on the bus.
+// Request-URI user, placing calls through the configured call managers, with a keepalive link per call manager.
+// SIP.js stays behind this class; the rest of the daemon sees IncomingCall / OutgoingCall objects and link
+// events on the bus.
 import { Core, SessionState, UserAgent, UserAgentState, type Invitation, type LogLevel, type Session } from "sip.js";
 import type { CallManagerConfig } from "../config/schema.js";
 import { CtiError, Errors } from "../errors.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { CallManagerLink, type LinkState } from "./call-manager-link.js";
-import { CallSessionDescriptionHandler } from "./call-sdh.js";
+import { CallSessionDescriptionHandler, type SdpSource } from "./call-sdh.js";
 import { SipIncomingCall, type IncomingCall } from "./incoming-call.js";
+import { SipOutgoingCall, type OutgoingCall, type OutgoingCallRequest } from "./outgoing-call.js";
 import { PeerFilter } from "./peer-filter.js";
 import { acceptAnyRequestUri, originalRequestUri } from "./request-uri-shim.js";
 import type { ScannedMessage } from "./sip-message-scan.js";
@@ -45,10 +47,14 @@ export class SipStack {
   readonly #links = new Map<string, CallManagerLink>();
   readonly #callManagerByHostPort = new Map<string, CallManagerConfig>();
   readonly #callManagerByHost = new Map<string, CallManagerConfig>();
+  readonly #callManagerById = new Map<string, CallManagerConfig>();
   readonly #requestSources = new WeakMap<Core.IncomingRequestMessage, MessageSource>();
-  readonly #callsBySession = new WeakMap<Session, SipIncomingCall>();
-  readonly #liveCalls = new Set<SipIncomingCall>();
+  readonly #callsBySession = new WeakMap<Session, SdpSource>();
+  /** Calls in both directions that stop() must end. */
+  readonly #liveCalls = new Set<SipIncomingCall | SipOutgoingCall>();
   #ua: UserAgent | undefined;
+  /** The Contact the transport rewrites for TCP (set in start()). */
+  #contact = "";
   #parserLogger: ReturnType<UserAgent["getLogger"]> | undefined;
   #started: Promise<void> | undefined;
   #stopped: Promise<void> | undefined;
@@ -57,6 +63,7 @@ export class SipStack {
     this.#options = options;
     this.#logger = options.logger.child({ component: "sip" });
     for (const cm of options.callManagers) {
+      this.#callManagerById.set(cm.id, cm);
       this.#callManagerByHostPort.set(`${cm.host}:${cm.port}`, cm);
       if (!this.#callManagerByHost.has(cm.host)) this.#callManagerByHost.set(cm.host, cm);
     }
@@ -125,6 +132,7 @@ export class SipStack {
     ua.contact.uri.port = transport.port;
     const udpContact = `<${ua.contact.uri.toString()}>`;
     transport.setContact(udpContact, udpContact.replace(`;transport=${contactTransport}`, ";transport=tcp"));
+    this.#contact = udpContact;
     transport.onIncoming = (text, scan, source) => this.#receive(text, scan, source);
     this.#parserLogger = ua.getLogger("sip.Parser");
     this.#ua = ua;
@@ -136,7 +144,33 @@ export class SipStack {
     }
   }
 
-  /** BYEs established calls, rejects offered ones, stops the links and closes the sockets; idempotent. */
+  /**
+   * Places a call: INVITE to `sip:<target>@<call manager>` from the listening socket. Throws CALL_MANAGER_UNKNOWN
+   * for an unknown call manager, BAD_REQUEST for an unusable target, number or header, SIP_TRANSPORT when the
+   * stack is not running. Events follow on the returned call.
+   */
+  call(request: OutgoingCallRequest): OutgoingCall {
+    const callManager = this.#callManagerById.get(request.callManagerId);
+    if (!callManager) throw new CtiError(Errors.CALL_MANAGER_UNKNOWN, request.callManagerId);
+    const ua = this.#ua;
+    if (this.#stopped) throw new CtiError(Errors.SIP_TRANSPORT, "SIP stack stopped");
+    if (!ua || ua.state !== UserAgentState.Started) throw new CtiError(Errors.SIP_TRANSPORT, "SIP stack not started");
+    const call = new SipOutgoingCall({
+      request,
+      callManager,
+      userAgent: ua,
+      bridgeAddress: this.#options.address,
+      contact: this.#contact,
+      logger: this.#logger,
+    });
+    this.#callsBySession.set(call.session, call);
+    this.#liveCalls.add(call);
+    call.once("ended", () => this.#liveCalls.delete(call));
+    call.start();
+    return call;
+  }
+
+  /** BYEs established calls, rejects offered ones, CANCELs ringing outgoing ones, stops the links and closes the sockets; idempotent. */
   stop(): Promise<void> {
     this.#stopped ??= this.#stop();
     return this.#stopped;

@@ -8,6 +8,8 @@ import type { ColumnType, Generated } from "kysely";
 export type FlagColumn = ColumnType<boolean | number | string, 0 | 1, 0 | 1>;
 /** A UTC timestamp: datetime2(3) on SQL Server, 'YYYY-MM-DD HH:MM:SS.SSS' text on SQLite. Written as a Date. */
 export type TimestampColumn = ColumnType<Date | string | number, Date | undefined, Date>;
+/** A UTC timestamp that may be empty (NULL). */
+export type NullableTimestampColumn = ColumnType<Date | string | number | null, Date | null, Date | null>;
 
 export interface CcUserTable {
   id: Generated<number>;
@@ -51,10 +53,51 @@ export interface SiteServerParamTable {
   transport: string;
 }
 
+/** How a service group call ended (call_detail.outcome). */
+export type CallOutcome = "answered" | "abandoned" | "overflowed" | "closed" | "failed";
+/** Which side hung up first (call_detail.released_by). */
+export type CallReleasedBy = "caller" | "agent" | "system";
+
+/**
+ * One row per service group call (cti/cdr/call-detail-recorder.ts), and one more for each service group it
+ * overflows into. Attributed as the manual's "Transfer of Service Group Voice Calls" says: to the last agent, alerting
+ * at the first agent who answered, talking summed across agents, clerical time of the last agent only. Durations
+ * are whole milliseconds.
+ */
+export interface CallDetailTable {
+  id: Generated<number>;
+  tenant_id: number;
+  /** The caller leg's SIP Call-ID; (tenant_id, call_id, visit) is unique. */
+  call_id: string;
+  /** 1 for the first service group the call waited in, 2 for the group it overflowed into, and so on. */
+  visit: number;
+  service_access: string;
+  service_group: string;
+  dialed_number: string;
+  caller_number: string;
+  caller_name: string | null;
+  arrived_at: TimestampColumn;
+  answered_at: NullableTimestampColumn;
+  ended_at: TimestampColumn;
+  /** A CallOutcome (a CHECK constraint keeps it to those). */
+  outcome: string;
+  logon_id: string | null;
+  extension: string | null;
+  wait_ms: number;
+  alerting_ms: number;
+  talk_ms: number;
+  /** Filled when the last agent leaves clerical state; NULL until then (or when it never enters it). */
+  clerical_ms: number | null;
+  offers: number;
+  /** A CallReleasedBy, or NULL when nobody hung up (overflowed, closed). */
+  released_by: string | null;
+}
+
 export interface Database {
   cc_user: CcUserTable;
   phone_agent_logon: PhoneAgentLogonTable;
   site_server_param: SiteServerParamTable;
+  call_detail: CallDetailTable;
 }
 
 export type StoreKind = "sqlite" | "mssql";

@@ -8,6 +8,7 @@
 import { Kysely, Migrator, sql } from "kysely";
 import { CtiError, Errors } from "../errors.js";
 import type { Logger } from "../log.js";
+import { SqlCallDetailRepository, type CallDetailRepository } from "./call-detail-repository.js";
 import type { Database, StoreKind } from "./database-schema.js";
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationsFor } from "./migrations/index.js";
 import { describeMssqlTarget, mssqlConnectionConfig } from "./mssql-connection-config.js";
@@ -23,6 +24,7 @@ export type { User, NewUser, UserChanges, UserRepository, VerifyPinResult } from
 export type { PhoneAgentLogonRow, PhoneAgentLogonRepository } from "./phone-agent-logon-repository.js";
 export type { CallManagerRow, SiteServerParamRepository } from "./site-server-param-repository.js";
 export type { StoreKind } from "./database-schema.js";
+export type { CallDetail, CallDetailRange, CallDetailRepository, CallOutcome, CallReleasedBy, NewCallDetail } from "./call-detail-repository.js";
 
 export type StoreOptions = { kind: "sqlite"; file: string } | { kind: "mssql"; url: string };
 
@@ -30,6 +32,7 @@ export class Store {
   readonly users: UserRepository;
   readonly phoneAgentLogons: PhoneAgentLogonRepository;
   readonly callManagers: SiteServerParamRepository;
+  readonly callDetails: CallDetailRepository;
   readonly kind: StoreKind;
   readonly #db: Kysely<Database>;
   readonly #logger: Logger;
@@ -43,6 +46,7 @@ export class Store {
     this.users = new SqlUserRepository(db, logger);
     this.phoneAgentLogons = new SqlPhoneAgentLogonRepository(db, logger);
     this.callManagers = new SqlSiteServerParamRepository(db, logger);
+    this.callDetails = new SqlCallDetailRepository(db, kind, logger);
   }
 
   /** A cheap round trip to the database (SELECT 1); rejects when it cannot be reached. */

@@ -101,3 +101,31 @@ export function decodeG711(law: G711Law, codes: Uint8Array, out: Int16Array = ne
   for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]!]!;
   return out;
 }
+
+/** Straight from one law to the other, for relaying between a PCMU leg and a PCMA leg: one lookup per byte instead
+ * of going through linear per packet. Each table is the reference decode followed by the reference encode (the
+ * same conversion the prompt library makes at load), built once. Index with the code. */
+export const ULAW_TO_ALAW: Readonly<Uint8Array> = buildTranscodeTable(ULAW_DECODE, ALAW_ENCODE);
+export const ALAW_TO_ULAW: Readonly<Uint8Array> = buildTranscodeTable(ALAW_DECODE, ULAW_ENCODE);
+
+function buildTranscodeTable(decode: Int16Array, encode: Uint8Array): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let code = 0; code < 256; code++) table[code] = encode[decode[code]! & 0xffff]!;
+  return table;
+}
+
+/** Converts `bytes[start..end)` from one law to the other in place (a relayed packet's payload). */
+export function transcodeG711InPlace(from: G711Law, bytes: Uint8Array, start: number, end: number): void {
+  const table = from === "ulaw" ? ULAW_TO_ALAW : ALAW_TO_ULAW;
+  for (let i = start; i < end; i++) bytes[i] = table[bytes[i]!]!;
+}
+
+/** The code → sample table of a law (256 entries), for decoding straight into a caller's buffer. Read only. */
+export function g711DecodeTable(law: G711Law): Readonly<Int16Array> {
+  return law === "ulaw" ? ULAW_DECODE : ALAW_DECODE;
+}
+
+/** The sample → code table of a law (index `sample & 0xffff`). Read only. */
+export function g711EncodeTable(law: G711Law): Readonly<Uint8Array> {
+  return law === "ulaw" ? ULAW_ENCODE : ALAW_ENCODE;
+}

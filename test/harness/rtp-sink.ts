@@ -25,6 +25,13 @@ export interface RtpSink {
   /** Digits of the events received so far, e.g. "1001#". */
   digits(): string;
   waitForDigits(count: number, timeoutMs?: number): Promise<string>;
+  /** Payload bytes of every packet with this payload type received so far. */
+  payloads(payloadType: number): readonly Buffer[];
+  /**
+   * Sends `count` 20 ms G.711 packets (160 bytes of `fill`) from this socket to 127.0.0.1:`port`, like a phone
+   * talking; resolves when the last was sent.
+   */
+  talk(port: number, o: { payloadType: number; fill: number; count: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,9 +49,11 @@ export async function startRtpSink(o: RtpSinkOptions = {}): Promise<RtpSink> {
   let packets = 0;
   const events: RtpEvent[] = [];
   const byKey = new Map<string, RtpEvent>();
+  const received: Buffer[] = [];
   sock.on("message", (msg) => {
     if (msg.length < 12 || msg[0]! >> 6 !== 2) return;
     packets++;
+    received.push(msg);
     const cc = msg[0]! & 0x0f;
     const off = 12 + 4 * cc;
     if ((msg[1]! & 0x7f) !== pt || msg.length < off + 4) return;
@@ -79,6 +88,20 @@ export async function startRtpSink(o: RtpSinkOptions = {}): Promise<RtpSink> {
     packetCount: () => packets,
     events: () => events,
     digits,
+    payloads: (payloadType) => received.filter((m) => (m[1]! & 0x7f) === payloadType).map((m) => m.subarray(12 + 4 * (m[0]! & 0x0f))),
+    async talk(port, t) {
+      const ssrc = Math.floor(Math.random() * 2 ** 32);
+      for (let i = 0; i < t.count && !closed; i++) {
+        const packet = Buffer.alloc(12 + 160, t.fill);
+        packet[0] = 0x80;
+        packet[1] = (i === 0 ? 0x80 : 0) | t.payloadType;
+        packet.writeUInt16BE(i & 0xffff, 2);
+        packet.writeUInt32BE((i * 160) >>> 0, 4);
+        packet.writeUInt32BE(ssrc >>> 0, 8);
+        sock.send(packet, port, "127.0.0.1");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async waitForDigits(count, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs;
       while (events.filter((e) => e.ended).length < count) {

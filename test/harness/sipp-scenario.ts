@@ -90,9 +90,25 @@ export interface CallScenarioOptions {
   cancelAfterMs?: number;
   /** Extra INVITE headers, e.g. ["P-Asserted-Identity: <sip:555@127.0.0.1>"]. */
   headers?: readonly string[];
+  /** Media port in the offer (default SIPp's own [media_port]): point it at a test socket to see the RTP. */
+  sdpMediaPort?: number;
+  /** G.711 payload types offered, in order (default PCMU, PCMA). */
+  sdpPayloads?: readonly (0 | 8)[];
 }
 
 const SIP_TOKEN = /^[A-Za-z0-9_.!~*'()+#%;=&$,-]+$/;
+
+const RTPMAP: Record<number, string> = { 0: "PCMU/8000", 8: "PCMA/8000" };
+
+/** The SDP media lines of a caller or phone: audio on `port` with these G.711 payload types and telephone-event 101. */
+export function sdpMediaLines(port: number | undefined, payloads: readonly (0 | 8)[] = [0, 8]): string {
+  const indent = "      ";
+  return (
+    `${indent}m=audio ${port ?? "[media_port]"} RTP/AVP ${[...payloads, 101].join(" ")}\n` +
+    payloads.map((pt) => `${indent}a=rtpmap:${pt} ${RTPMAP[pt]}\n`).join("") +
+    `${indent}a=rtpmap:101 telephone-event/8000\n${indent}a=fmtp:101 0-15`
+  );
+}
 
 /** `pcapDir`/`pcapPrefix`: where this call's DTMF pcaps are written (SIPp loads them when it parses the XML). */
 export function renderCallScenario(o: CallScenarioOptions, pcapDir: string, pcapPrefix: string): string {
@@ -138,6 +154,7 @@ export function renderCallScenario(o: CallScenarioOptions, pcapDir: string, pcap
     TARGET: "[remote_ip]:[remote_port]",
     EXPECT: expect,
     EXTRA_HEADERS: headers.join(""),
+    SDP_MEDIA: sdpMediaLines(o.sdpMediaPort, o.sdpPayloads),
     AFTER_INVITE: after,
   });
 
@@ -184,6 +201,8 @@ export interface PhoneScenarioOptions {
   hangupAfterMs?: number;
   /** Media port put in the answer SDP (default SIPp's own [media_port]). */
   sdpMediaPort?: number;
+  /** G.711 payload types answered, in order (default PCMU, PCMA). */
+  sdpPayloads?: readonly (0 | 8)[];
 }
 
 /** The scenario a phone runs for each incoming call (-oocsf), or a plain UAS runs (-sf). */
@@ -205,7 +224,7 @@ export function renderPhoneScenario(o: PhoneScenarioOptions): string {
   }
   let xml = renderTemplate("phone-answer.xml", {
     RING_MS: Math.round(o.ringMs ?? 0),
-    SDP_MEDIA_PORT: o.sdpMediaPort ?? "[media_port]",
+    SDP_MEDIA: sdpMediaLines(o.sdpMediaPort, o.sdpPayloads),
     AFTER_ANSWER: afterAnswer,
   });
   if (o.hangupAfterMs !== undefined) {

@@ -169,7 +169,7 @@ const uniqueName = (kind: string, label: string) => `${kind}-${label.replace(/[^
 // ---------------------------------------------------------------------------------------------------------------
 // Registered phone
 
-export interface RegisteredPhoneOptions extends Omit<PhoneScenarioOptions, "sdpMediaPort"> {
+export interface RegisteredPhoneOptions extends PhoneScenarioOptions {
   /** Kamailio's port on 127.0.0.1. */
   proxyPort: number;
   /** Extension to register. */
@@ -200,6 +200,8 @@ export async function registeredPhone(o: RegisteredPhoneOptions): Promise<Regist
     answer: o.answer,
     ...(o.ringMs !== undefined ? { ringMs: o.ringMs } : {}),
     ...(o.hangupAfterMs !== undefined ? { hangupAfterMs: o.hangupAfterMs } : {}),
+    ...(o.sdpMediaPort !== undefined ? { sdpMediaPort: o.sdpMediaPort } : {}),
+    ...(o.sdpPayloads !== undefined ? { sdpPayloads: o.sdpPayloads } : {}),
   });
   const sipp = await runSipp(
     // -d: how long the registration scenario pauses (stays registered): until stopped, in practice.

@@ -27,6 +27,12 @@ export interface DaemonFixture {
 export interface FixtureOptions {
   /** Extra YAML under `system:` (indented by the caller with two spaces). */
   system?: string;
+  /** Extra entries of the `bvds:` list (each line "  - { … }"). */
+  bvds?: string;
+  /** Extra top-level YAML (e.g. serviceAccesses and serviceGroups). */
+  config?: string;
+  /** Media ports to give the daemon (default 40). */
+  mediaPorts?: number;
   t: TeardownContext;
 }
 
@@ -42,7 +48,8 @@ export async function startDaemonFixture(o: FixtureOptions): Promise<DaemonFixtu
   const dir = makeTempDir(o.t, "daemon");
   const sipPort = await freeTcpUdpPort();
   const httpPort = await freeTcpUdpPort();
-  const mediaMin = await freePortRange(40);
+  const mediaPorts = o.mediaPorts ?? 40;
+  const mediaMin = await freePortRange(mediaPorts);
   const kamailio = await startKamailio({ daemonPort: sipPort, t: o.t, dir });
   const configFile = dir.join("ctibridge.yaml");
   writeFileSync(
@@ -56,7 +63,7 @@ sip:
 media:
   address: 127.0.0.1
   portMin: ${mediaMin}
-  portMax: ${mediaMin + 39}
+  portMax: ${mediaMin + mediaPorts - 1}
 http:
   address: 127.0.0.1
   port: ${httpPort}
@@ -78,6 +85,8 @@ bvds:
   - { number: 2002, kind: ready }
   - { number: 2003, kind: notReady }
   - { number: 2999, kind: serviceAccess, script: benchmark-prompt }
+${o.bvds ?? ""}
+${o.config ?? ""}
 logging:
   level: debug
 `,

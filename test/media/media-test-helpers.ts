@@ -126,3 +126,42 @@ export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promi
     await sleep(5);
   }
 }
+
+/** An RTP packet as a phone sends it; `payload` is the bytes, or one byte value repeated 160 times (20 ms of G.711). */
+export function rtpPacket(o: {
+  payloadType: number;
+  sequence: number;
+  timestamp: number;
+  ssrc: number;
+  payload?: Uint8Array | number;
+  marker?: boolean;
+  csrcs?: number[];
+  /** A header extension of this many 32-bit words. */
+  extensionWords?: number;
+  /** Padding bytes at the end (the last one holds the count). */
+  padding?: number;
+}): Buffer {
+  const payload = typeof o.payload === "number" || o.payload === undefined ? Buffer.alloc(160, o.payload ?? 0xff) : Buffer.from(o.payload);
+  const csrcs = o.csrcs ?? [];
+  const extension = o.extensionWords === undefined ? 0 : 4 + 4 * o.extensionWords;
+  const padding = o.padding ?? 0;
+  const b = Buffer.alloc(12 + 4 * csrcs.length + extension + payload.length + padding, 0);
+  b[0] = 0x80 | (padding ? 0x20 : 0) | (o.extensionWords !== undefined ? 0x10 : 0) | csrcs.length;
+  b[1] = (o.marker ? 0x80 : 0) | o.payloadType;
+  b.writeUInt16BE(o.sequence & 0xffff, 2);
+  b.writeUInt32BE(o.timestamp >>> 0, 4);
+  b.writeUInt32BE(o.ssrc >>> 0, 8);
+  let at = 12;
+  for (const c of csrcs) at = b.writeUInt32BE(c >>> 0, at);
+  if (o.extensionWords !== undefined) {
+    at = b.writeUInt16BE(0xbede, at);
+    at = b.writeUInt16BE(o.extensionWords, at);
+    at += 4 * o.extensionWords;
+  }
+  payload.copy(b, at);
+  if (padding) b[b.length - 1] = padding;
+  return b;
+}
+
+/** The answer a phone gives to the bridge's offer (same shape as an offer: one audio stream). */
+export const phoneAnswer = audioOffer;

@@ -5,10 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CtiError } from "../../cti/errors.js";
 import { PromptLibrary, SAMPLES_PER_FRAME } from "../../ivr/media/prompt-library.js";
+import { parseWav } from "../../ivr/media/wav-file.js";
 
 const EXPECTED = [
   "enter-agent-id", "enter-pin", "logged-on", "logon-failed", "account-locked", "logged-off", "ready", "not-ready",
   "no-agent", "goodbye", "service-unavailable", "too-many-attempts", "one-second",
+  "queue-welcome", "queue-position", "queue-in-line", "queue-estimated-wait", "minute", "minutes",
+  "less-than-one-minute", "queue-closed", "queue-overflow",
+  ...Array.from({ length: 20 }, (_, i) => `number-${i + 1}`),
 ];
 
 function sox(...args: string[]): void {
@@ -23,11 +27,33 @@ test("every default English prompt loads as 8 kHz audio of a sensible length", a
   const library = new PromptLibrary();
   for (const name of EXPECTED) {
     const prompt = await library.load(name, "en");
-    t.true(prompt.durationMs >= 500 && prompt.durationMs <= 8000, `${name}: ${prompt.durationMs} ms`);
+    // Fragments strung into sentences ("three") are short; the longest sentence is queue-welcome (~8.6 s).
+    t.true(prompt.durationMs >= 400 && prompt.durationMs <= 10_000, `${name}: ${prompt.durationMs} ms`);
     t.is(prompt.pcmu.length, prompt.frames * SAMPLES_PER_FRAME);
     t.is(prompt.pcma.length, prompt.frames * SAMPLES_PER_FRAME);
   }
   t.is(library.size, EXPECTED.length);
+});
+
+test("music-on-hold is a 10 s loop at -12 dBFS that starts and ends in silence, so it repeats without a click", async (t) => {
+  const prompt = await new PromptLibrary().load("music-on-hold");
+  t.is(prompt.sampleCount, 80_000);
+  t.is(prompt.frames, 500);
+  const file = new PromptLibrary().resolve("music-on-hold");
+  const { readFileSync } = await import("node:fs");
+  const wav = parseWav(readFileSync(file), file);
+  t.is(wav.encoding, "pcm16");
+  const samples = wav.samples as Int16Array;
+  const peak = (from: number, to: number) => samples.subarray(from, to).reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+  const dbfs = (level: number) => 20 * Math.log10(Math.max(level, 1) / 32768);
+  t.true(Math.abs(dbfs(peak(0, samples.length)) - -12) < 0.5, `peak ${dbfs(peak(0, samples.length)).toFixed(2)} dBFS`);
+  // 10 ms at each end: below -60 dBFS, so the jump from the last sample back to the first is inaudible.
+  t.true(dbfs(peak(0, 80)) < -60, `start ${dbfs(peak(0, 80)).toFixed(1)} dBFS`);
+  t.true(dbfs(peak(samples.length - 80, samples.length)) < -60, `end ${dbfs(peak(samples.length - 80, samples.length)).toFixed(1)} dBFS`);
+  // Music throughout, not a click and silence: every second of the loop has sound above -40 dBFS.
+  for (let second = 0; second < 10; second++) {
+    t.true(dbfs(peak(second * 8000, (second + 1) * 8000)) > -40, `second ${second} is not silent`);
+  }
 });
 
 test("one-second is exactly 1.000 s: 8000 samples, 50 frames", async (t) => {

@@ -2,7 +2,8 @@
 // build machines). A change to any repository query or migration shows up here for review. Also checks the
 // catches: no LIMIT, no ON CONFLICT, no RETURNING in anything sent to SQL Server.
 import test from "ava";
-import { Kysely, Migrator, type Compilable } from "kysely";
+import { DummyDriver, Kysely, Migrator, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from "kysely";
+import { callDetailQueries, type CallDetailValues } from "../../cti/store/call-detail-queries.js";
 import type { CallManagerConfig } from "../../cti/config/schema.js";
 import type { Database } from "../../cti/store/database-schema.js";
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationsFor } from "../../cti/store/migrations/index.js";
@@ -29,6 +30,30 @@ const CM: CallManagerConfig = {
   keepalive: { interval: 5000, timeout: 2000 },
 };
 const LOGON = { agentId: 7, tenantId: -1, callManagerId: 3, phoneNum: "2001", readyStatus: true, priorityLogon: false };
+
+const CALL_DETAIL: CallDetailValues = {
+  tenantId: -1,
+  callId: "a84b4c76e66710@pc33.example.com",
+  visit: 1,
+  serviceAccess: "sales-access",
+  serviceGroup: "sales",
+  dialedNumber: "3000",
+  callerNumber: "0701234567",
+  callerName: "Åsa Öberg",
+  arrivedAt: new Date("2024-05-01T11:59:00.000Z"),
+  answeredAt: NOW,
+  endedAt: new Date("2024-05-01T12:01:00.000Z"),
+  outcome: "answered",
+  logonId: "1001",
+  extension: "2001",
+  waitMs: 60_000,
+  alertingMs: 4_000,
+  talkMs: 60_000,
+  clericalMs: null,
+  offers: 2,
+  releasedBy: "agent",
+};
+const DAY = { tenantId: -1, from: new Date("2024-05-01T00:00:00.000Z"), to: new Date("2024-05-02T00:00:00.000Z"), limit: 500 };
 
 /** Arguments after `db` for each query; the mapped type makes a new query without a sample a compile error. */
 type SampleArgs<Q extends Record<string, (db: Kysely<Database>, ...args: any[]) => Compilable>> = {
@@ -63,10 +88,18 @@ const siteServerParamSamples: SampleArgs<typeof siteServerParamQueries> = {
   selectAll: [],
 };
 
+const callDetailSamples: SampleArgs<typeof callDetailQueries> = {
+  insert: [CALL_DETAIL],
+  selectByCallId: [-1, CALL_DETAIL.callId],
+  updateClerical: [-1, CALL_DETAIL.callId, 15_000],
+  selectRange: ["mssql", { ...DAY, serviceGroup: "sales" }],
+};
+
 const catalogs = [
   ["cc_user", userQueries, userSamples],
   ["phone_agent_logon", phoneAgentLogonQueries, phoneAgentLogonSamples],
   ["site_server_param", siteServerParamQueries, siteServerParamSamples],
+  ["call_detail", callDetailQueries, callDetailSamples],
 ] as const;
 
 function assertTsqlCatches(t: import("ava").ExecutionContext, sqlText: string): void {
@@ -96,6 +129,28 @@ test("every string parameter in the user lookup is a plain value, so the driver 
   t.regex(compiled.sql, /"tenant_id" = @1 and "logon_id" = @2/);
 });
 
+test("the call detail range query cuts the result with OFFSET/FETCH on SQL Server and LIMIT on SQLite, by bound parameters", (t) => {
+  const { db } = recordingMssql();
+  const byAgent = callDetailQueries.selectRange(db, "mssql", { ...DAY, logonId: "1001" }).compile();
+  assertTsqlCatches(t, byAgent.sql);
+  t.regex(byAgent.sql, /where "tenant_id" = @1 and "logon_id" = @2 and "arrived_at" >= @3 and "arrived_at" < @4 order by "arrived_at" asc, "id" asc offset @5 rows fetch next @6 rows only$/);
+  t.deepEqual(byAgent.parameters, [-1, "1001", DAY.from, DAY.to, 0, 500]);
+  t.snapshot({ sql: byAgent.sql, parameters: byAgent.parameters }, "call_detail selectRange by agent on SQL Server");
+
+  // Kysely's compile-only SQLite setup: the real SQLite compiler, a driver that runs nothing.
+  const sqlite = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new SqliteIntrospector(k),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
+  const compiled = callDetailQueries.selectRange(sqlite, "sqlite", { ...DAY, serviceGroup: "sales", logonId: "1001" }).compile();
+  t.regex(compiled.sql, /where "tenant_id" = \? and "service_group" = \? and "logon_id" = \? and "arrived_at" >= \? and "arrived_at" < \? order by "arrived_at" asc, "id" asc limit \?$/);
+  t.deepEqual(compiled.parameters, [-1, "sales", "1001", DAY.from, DAY.to, 500]);
+});
+
 test("the first start on SQL Server sends the snapshotted migrator and schema T-SQL", async (t) => {
   const { db, driver } = recordingMssql();
   const migrator = new Migrator({
@@ -108,7 +163,10 @@ test("the first start on SQL Server sends the snapshotted migrator and schema T-
   t.is(error, undefined);
   t.deepEqual(
     results?.map((r) => [r.migrationName, r.status]),
-    [["001-directory-and-phone-agent-logon", "Success"]],
+    [
+      ["001-directory-and-phone-agent-logon", "Success"],
+      ["002-call-detail", "Success"],
+    ],
   );
   const statements = driver.queries.map((q) => q.sql);
   for (const s of statements) assertTsqlCatches(t, s);
@@ -121,7 +179,7 @@ test("the first start on SQL Server sends the snapshotted migrator and schema T-
     sql: q.sql,
     parameters: q.parameters.map((p) => (typeof p === "string" && /^\d{4}-\d{2}-\d{2}T/.test(p) ? "<now>" : p)),
   }));
-  t.snapshot(stable, "migrator and migration 001 on SQL Server");
+  t.snapshot(stable, "migrator and every migration on SQL Server");
 });
 
 test("each migration's down() compiles to the snapshotted T-SQL", async (t) => {

@@ -4,7 +4,7 @@
 import type { ExecutionContext } from "ava";
 import type { CallManagerConfig } from "../../cti/config/schema.js";
 import { Errors, isCtiError } from "../../cti/errors.js";
-import type { Store } from "../../cti/store/open-store.js";
+import type { NewCallDetail, Store } from "../../cti/store/open-store.js";
 import { mentionsPin } from "../harness/mentions-pin.js";
 
 export interface OpenedStore {
@@ -39,6 +39,35 @@ function callManager(id: string, overrides: Partial<CallManagerConfig> = {}): Ca
   };
 }
 
+const at = (iso: string) => new Date(iso);
+
+/** An answered call's record; overrides change single fields. */
+function callDetail(tenantId: number, callId: string, overrides: Partial<NewCallDetail> = {}): NewCallDetail {
+  return {
+    tenantId,
+    callId,
+    visit: 1,
+    serviceAccess: "sales-access",
+    serviceGroup: "sales",
+    dialedNumber: "3000",
+    callerNumber: "0701234567",
+    callerName: "Åsa Öberg",
+    arrivedAt: at("2024-05-01T08:00:00.125Z"),
+    answeredAt: at("2024-05-01T08:00:24.250Z"),
+    endedAt: at("2024-05-01T08:01:24.375Z"),
+    outcome: "answered",
+    logonId: "1001",
+    extension: "2001",
+    waitMs: 24_125,
+    alertingMs: 4_000,
+    talkMs: 60_125,
+    clericalMs: null,
+    offers: 2,
+    releasedBy: "agent",
+    ...overrides,
+  };
+}
+
 /** ava's `test` or `test.serial` (SQL Server runs serially: the tests share one database). */
 export type RegisterTest = (title: string, implementation: (t: ExecutionContext) => Promise<void>) => void;
 
@@ -50,6 +79,7 @@ export function defineRepositorySuite(test: RegisterTest, label: string, harness
     try {
       await run({ ...opened, tenant });
     } finally {
+      await opened.rawSql(`delete from call_detail where tenant_id = ${tenant}`);
       await opened.rawSql(`delete from phone_agent_logon where tenant_id = ${tenant}`);
       await opened.rawSql(`delete from cc_user where tenant_id = ${tenant}`);
       await opened.rawSql(`delete from site_server_param where tenant_id = ${tenant}`);
@@ -284,6 +314,125 @@ export function defineRepositorySuite(test: RegisterTest, label: string, harness
       t.is(third.get(x), first.get(x));
       t.false([first.get(x), first.get(y)].includes(third.get(z)));
       t.deepEqual((await mine()).map((r) => [r.configId, r.address]), [[x, "127.0.0.2"], [y, "127.0.0.1"], [z, "127.0.0.1"]]);
+    });
+  });
+
+  test(`${label}: a call detail record is stored and read back field for field, once per call and visit`, async (t) => {
+    await withStore(async ({ store, tenant }) => {
+      const answered = callDetail(tenant, "a84b4c76e66710@pc33.example.com");
+      t.true(await store.callDetails.insert(answered));
+      const stored = await store.callDetails.get(tenant, answered.callId);
+      t.true(Number.isInteger(stored?.id));
+      t.deepEqual(stored, { ...answered, id: stored!.id });
+
+      const abandoned = callDetail(tenant, "abandoned-1", {
+        callerName: null,
+        callerNumber: "",
+        answeredAt: null,
+        outcome: "abandoned",
+        logonId: null,
+        extension: null,
+        waitMs: 30_000,
+        alertingMs: 0,
+        talkMs: 0,
+        offers: 0,
+        releasedBy: "caller",
+      });
+      t.true(await store.callDetails.insert(abandoned));
+      t.like(await store.callDetails.get(tenant, "abandoned-1"), { callerName: null, callerNumber: "", answeredAt: null, logonId: null, extension: null, clericalMs: null, releasedBy: "caller" });
+
+      // A repeated write of the same call and visit stores nothing and changes nothing.
+      t.false(await store.callDetails.insert({ ...answered, talkMs: 1 }));
+      t.is((await store.callDetails.get(tenant, answered.callId))?.talkMs, 60_125);
+      t.is(await store.callDetails.get(tenant, "never-seen"), undefined);
+      t.is(await store.callDetails.get(tenant + 1, answered.callId), undefined, "another tenant does not see the record");
+
+      // The same call overflowed into a second group: a second visit; get() answers with the last one.
+      const second = callDetail(tenant, "abandoned-1", { visit: 2, serviceGroup: "support", outcome: "answered", arrivedAt: abandoned.endedAt });
+      t.true(await store.callDetails.insert(second));
+      t.like(await store.callDetails.get(tenant, "abandoned-1"), { visit: 2, serviceGroup: "support" });
+      t.deepEqual((await store.callDetails.visits(tenant, "abandoned-1")).map((r) => [r.visit, r.serviceGroup, r.outcome]), [
+        [1, "sales", "abandoned"],
+        [2, "support", "answered"],
+      ]);
+    });
+  });
+
+  test(`${label}: call details are listed by arrival in [from, to), by group and by agent, up to a limit`, async (t) => {
+    await withStore(async ({ store, tenant, rawSql }) => {
+      const rows: [string, string, string | null, string][] = [
+        ["c3", "sales", "1002", "2024-05-01T09:30:00.000Z"],
+        ["c1", "sales", "1001", "2024-05-01T08:00:00.000Z"],
+        ["c5", "support", "1001", "2024-05-01T11:00:00.000Z"],
+        ["c2", "support", null, "2024-05-01T08:59:59.999Z"],
+        ["c4", "sales", "1001", "2024-05-01T10:00:00.000Z"],
+      ];
+      for (const [callId, serviceGroup, logonId, arrived] of rows) {
+        const arrivedAt = at(arrived);
+        await store.callDetails.insert(callDetail(tenant, callId, { serviceGroup, logonId, arrivedAt, answeredAt: null, endedAt: new Date(arrivedAt.getTime() + 1000) }));
+      }
+      const other = tenant + 1;
+      try {
+        await store.callDetails.insert(callDetail(other, "c1", { arrivedAt: at("2024-05-01T08:30:00.000Z") }));
+        const ids = async (range: Partial<Parameters<Store["callDetails"]["list"]>[0]>) =>
+          (await store.callDetails.list({ tenantId: tenant, from: at("2024-05-01T00:00:00Z"), to: at("2024-05-02T00:00:00Z"), limit: 100, ...range })).map((r) => r.callId);
+
+        t.deepEqual(await ids({}), ["c1", "c2", "c3", "c4", "c5"], "oldest first, only the tenant's own");
+        t.deepEqual(await ids({ from: at("2024-05-01T08:59:59.999Z"), to: at("2024-05-01T10:00:00.000Z") }), ["c2", "c3"], "from is inclusive, to exclusive, to the millisecond");
+        t.deepEqual(await ids({ serviceGroup: "sales" }), ["c1", "c3", "c4"]);
+        t.deepEqual(await ids({ logonId: "1001" }), ["c1", "c4", "c5"]);
+        t.deepEqual(await ids({ serviceGroup: "sales", logonId: "1001", from: at("2024-05-01T09:00:00Z") }), ["c4"]);
+        t.deepEqual(await ids({ limit: 2 }), ["c1", "c2"]);
+        t.deepEqual(await ids({ serviceGroup: "nobody" }), []);
+        for (const limit of [0, -1, 1.5, 10_001]) {
+          t.true(isCtiError(await t.throwsAsync(ids({ limit })), Errors.BAD_REQUEST), `limit ${limit}`);
+        }
+      } finally {
+        await rawSql(`delete from call_detail where tenant_id = ${other}`);
+      }
+    });
+  });
+
+  test(`${label}: setClerical fills the clerical time of the call's last visit`, async (t) => {
+    await withStore(async ({ store, tenant }) => {
+      await store.callDetails.insert(callDetail(tenant, "c1", { outcome: "overflowed", answeredAt: null, logonId: null, extension: null, releasedBy: null }));
+      await store.callDetails.insert(callDetail(tenant, "c1", { visit: 2, serviceGroup: "support" }));
+      await store.callDetails.insert(callDetail(tenant, "c2"));
+      await store.callDetails.setClerical(tenant, "c1", 15_000);
+      t.deepEqual((await store.callDetails.visits(tenant, "c1")).map((r) => r.clericalMs), [null, 15_000]);
+      t.is((await store.callDetails.get(tenant, "c2"))?.clericalMs, null, "other calls are untouched");
+      await store.callDetails.setClerical(tenant, "c1", 0);
+      t.is((await store.callDetails.get(tenant, "c1"))?.clericalMs, 0);
+      t.true(isCtiError(await t.throwsAsync(store.callDetails.setClerical(tenant, "nope", 1000)), Errors.CALL_NOT_FOUND));
+      t.true(isCtiError(await t.throwsAsync(store.callDetails.setClerical(tenant + 1, "c1", 1000)), Errors.CALL_NOT_FOUND));
+      t.true(isCtiError(await t.throwsAsync(store.callDetails.setClerical(tenant, "c1", -5)), Errors.BAD_REQUEST));
+    });
+  });
+
+  test(`${label}: a call detail record that does not fit its columns is refused with BAD_REQUEST`, async (t) => {
+    await withStore(async ({ store, tenant }) => {
+      const bad: Partial<NewCallDetail>[] = [
+        { outcome: "lost" as NewCallDetail["outcome"] },
+        { releasedBy: "nobody" as NewCallDetail["releasedBy"] },
+        { callerName: "x".repeat(101) },
+        { callId: "" },
+        { callId: "x".repeat(256) },
+        { serviceGroup: "g".repeat(65) },
+        { waitMs: -1 },
+        { talkMs: 1.5 },
+        { offers: 2 ** 31 },
+        { visit: 0 },
+        { arrivedAt: new Date(Number.NaN) },
+      ];
+      for (const overrides of bad) {
+        const err = await t.throwsAsync(store.callDetails.insert(callDetail(tenant, "c1", overrides)));
+        t.true(isCtiError(err, Errors.BAD_REQUEST), JSON.stringify(overrides));
+      }
+      t.is(await store.callDetails.get(tenant, "c1"), undefined);
+      // The widest values that fit are stored whole.
+      const widest = callDetail(tenant, "c".repeat(255), { callerName: "Ö".repeat(100), logonId: "l".repeat(100), extension: "9".repeat(32) });
+      t.true(await store.callDetails.insert(widest));
+      t.like(await store.callDetails.get(tenant, widest.callId), { callerName: widest.callerName, logonId: widest.logonId, extension: widest.extension });
     });
   });
 }

@@ -3,10 +3,12 @@
 import type { Migration } from "kysely";
 import type { StoreKind } from "../database-schema.js";
 import { directoryAndPhoneAgentLogon } from "./001-directory-and-phone-agent-logon.js";
+import { callDetail } from "./002-call-detail.js";
 
 export function migrationsFor(kind: StoreKind): Record<string, Migration> {
   return {
     "001-directory-and-phone-agent-logon": directoryAndPhoneAgentLogon(kind),
+    "002-call-detail": callDetail(kind),
   };
 }
 

@@ -1,0 +1,529 @@
+// The automatic call distributor: callers to a service access wait in their service group's queue and are offered
+// to agents; the decisions (who is next, which agent) are the ACD core's, this class carries them out with SIP and
+// media and keeps agents' states in step.
+//
+// Agent side:  idleReady ──offer──► reserved ──answer──► talking ──call ends──► clerical (group's time) ──► idleReady
+//                                      │ no answer / busy / declined: CANCEL, forced idleNotReady, call requeued
+//                                      │ caller hangs up while ringing: CANCEL at once, idleReady again
+// Every state change the distributor makes goes through the agent registry, so the bus and the API see it; an agent
+// becoming idleReady (by anyone) is offered the oldest waiting call at once.
+import type { Logger } from "../log.js";
+import type { EventBus, AgentStateChangedEvent } from "../events/event-bus.js";
+import type { IncomingCall, SipStack } from "../sip/index.js";
+import type { MediaServer } from "../../ivr/media/media-server.js";
+import type { PromptLibrary } from "../../ivr/media/prompt-library.js";
+import { MediaRoom } from "../../ivr/media/media-room.js";
+import type { ServiceAccessConfig, ServiceGroupConfig, DestinationConfig } from "../config/schema.js";
+import type { AgentRegistry } from "../agents/agent-registry.js";
+import type { PhoneAgentService } from "../agents/phone-agent-service.js";
+import type { AgentState } from "../agents/agent-state.js";
+import { CtiError, Errors } from "../errors.js";
+import { AcdDispatcher } from "../acd/acd-dispatcher.js";
+import type { Offer } from "../acd/offer.js";
+import type { UnavailableState } from "../acd/acd-agent.js";
+import { WaitEstimator } from "../acd/wait-estimator.js";
+import { answerWithMedia } from "./answer-call.js";
+import { runIvrScript, type IvrCallDependencies } from "./ivr-call.js";
+import { OutboundLeg } from "./outbound-leg.js";
+import { QueueTreatment } from "./queue-treatment.js";
+import { ServiceGroupCall } from "./service-group-call.js";
+import type { AcdView, CallView, ServiceGroupView } from "../api/acd-view.js";
+
+export interface CallDistributorOptions {
+  serviceGroups: readonly ServiceGroupConfig[];
+  serviceAccesses: readonly ServiceAccessConfig[];
+  /** System ring time supervision, for groups without their own. */
+  ringTimeSupervision: number;
+  language: string;
+  agents: AgentRegistry;
+  phoneAgents: PhoneAgentService;
+  sip: SipStack;
+  media: MediaServer;
+  prompts: PromptLibrary;
+  /** For overflow / closed destinations that are scripts. */
+  ivr: IvrCallDependencies;
+  /** Call manager for overflow numbers when the caller's is not known. */
+  defaultCallManagerId: string;
+  bus: EventBus;
+  logger: Logger;
+}
+
+/** How long an overflow number may ring before the caller is given up on. */
+const NUMBER_RING_LIMIT_MS = 60_000;
+/** A failed offer for want of a media port is retried after this pause (the agent stays ready). */
+const PORT_RETRY_MS = 1000;
+
+export class CallDistributor implements AcdView {
+  readonly #o: CallDistributorOptions;
+  readonly #log: Logger;
+  readonly #groups = new Map<string, ServiceGroupConfig>();
+  readonly #accesses = new Map<string, ServiceAccessConfig>();
+  readonly #calls = new Map<string, ServiceGroupCall>();
+  readonly #acd: AcdDispatcher;
+  readonly #estimator = new WaitEstimator();
+  readonly #clericalTimers = new Map<string, NodeJS.Timeout>();
+  /** Logon IDs whose state the distributor is changing right now (its own changes are not "external"). */
+  readonly #ownTransitions = new Set<string>();
+  readonly #onAgentState = (e: AgentStateChangedEvent): void => this.#agentStateChanged(e);
+  #closed = false;
+
+  constructor(options: CallDistributorOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: "acd" });
+    for (const g of options.serviceGroups) this.#groups.set(g.id, g);
+    for (const a of options.serviceAccesses) this.#accesses.set(a.id, a);
+    this.#acd = new AcdDispatcher(
+      options.serviceGroups.map((g) => ({
+        id: g.id,
+        openWhen: g.openWhen,
+        members: g.agents === "*" ? "*" : g.agents.map((a) => ({ logonId: a.logonId, level: a.level })),
+      })),
+    );
+    // Agents already logged on (restored before the distributor started) are known at once.
+    for (const agent of options.agents.all()) {
+      this.#acd.agentLoggedOn({ logonId: agent.logonId, groups: [] }, unavailableState(agent.state));
+      if (agent.state === "idleReady") this.#acd.agentAvailable(agent.logonId, agent.stateSince.getTime());
+    }
+    options.bus.on("agent.stateChanged", this.#onAgentState);
+  }
+
+  /** Handles a call to a service access until the caller's call is over. Never throws. */
+  async handle(call: IncomingCall, serviceAccessId: string): Promise<void> {
+    const log = this.#log.child({ callId: call.callId, dialed: call.dialedNumber, caller: call.callerNumber });
+    const access = this.#accesses.get(serviceAccessId);
+    const group = access ? this.#groups.get(access.serviceGroup) : undefined;
+    if (!access || !group || this.#closed) {
+      await call.reject(this.#closed ? 503 : 404).catch(() => undefined);
+      return;
+    }
+    const endpoint = await answerWithMedia(call, this.#o.media, log);
+    if (!endpoint) return;
+    const sgc = new ServiceGroupCall(call, endpoint, access, group);
+    this.#calls.set(sgc.callId, sgc);
+    call.on("ended", () => this.#callerGone(sgc));
+    if (call.state === "ended") this.#callerGone(sgc);
+    else this.#enterGroup(sgc, group);
+    await sgc.done;
+  }
+
+  calls(): CallView[] {
+    const now = Date.now();
+    const views: CallView[] = [];
+    for (const sgc of this.#calls.values()) {
+      const view = sgc.view(this.#acd.position(sgc.callId), now);
+      if (view) views.push(view);
+    }
+    return views.sort((a, b) => a.arrivedAt.localeCompare(b.arrivedAt));
+  }
+
+  serviceGroups(): ServiceGroupView[] {
+    const now = Date.now();
+    return [...this.#groups.values()].map((g) => {
+      const waiting = this.#acd.waiting(g.id);
+      return {
+        id: g.id,
+        name: g.name ?? g.id,
+        open: this.#acd.isOpen(g.id),
+        waiting,
+        longestWaitSeconds: Math.floor(this.#acd.longestWaitMs(g.id, now) / 1000),
+        estimatedWaitSeconds: this.#estimatedWait(g.id, waiting + 1),
+        agents: this.#agentsByState(g),
+      };
+    });
+  }
+
+  /** Stops timers and treatments; calls themselves end with the SIP stack. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#o.bus.off("agent.stateChanged", this.#onAgentState);
+    for (const t of this.#clericalTimers.values()) clearTimeout(t);
+    this.#clericalTimers.clear();
+    for (const sgc of this.#calls.values()) {
+      sgc.treatment?.stop();
+      clearTimeout(sgc.maxWaitTimer);
+      if (sgc.offer) clearTimeout(sgc.offer.ringTimer);
+    }
+  }
+
+  // ── queueing ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #enterGroup(sgc: ServiceGroupCall, group: ServiceGroupConfig): void {
+    sgc.group = group;
+    if (!this.#acd.isOpen(group.id)) {
+      this.#leaveQueue(sgc, "closed", group.closed);
+      return;
+    }
+    sgc.state = "queued";
+    sgc.queuedAt = Date.now();
+    // Queue order by first arrival: a caller overflowing from another group keeps its age.
+    const offer = this.#acd.enqueue({ callId: sgc.callId, groupId: group.id, priority: sgc.access.priority, arrivedAt: sgc.arrivedAt });
+    this.#o.bus.safeEmit("call.queued", { ...sgc.eventBase, position: this.#acd.position(sgc.callId) ?? 1, priority: sgc.access.priority, requeued: false });
+    this.#startTreatment(sgc);
+    if (group.maxWait > 0) {
+      sgc.maxWaitTimer = setTimeout(() => this.#maxWaitReached(sgc), group.maxWait);
+      sgc.maxWaitTimer.unref();
+    }
+    if (offer) this.#offer(offer);
+  }
+
+  #startTreatment(sgc: ServiceGroupCall): void {
+    sgc.treatment?.stop();
+    const { prompts, language } = this.#o;
+    const group = sgc.group;
+    sgc.treatment = new QueueTreatment({
+      endpoint: sgc.endpoint,
+      settings: { welcomePrompt: group.welcomePrompt, music: group.music, announcement: group.announcement },
+      resolve: (name) => prompts.resolve(name, language),
+      standing: () => {
+        const position = this.#acd.position(sgc.callId);
+        return { position, estimatedWaitSeconds: position === undefined ? undefined : this.#estimatedWait(group.id, position) };
+      },
+      onError: (e) => this.#log.warn({ callId: sgc.callId, err: e.message }, "queue treatment failed; the caller waits in silence"),
+    });
+    sgc.treatment.start();
+  }
+
+  #maxWaitReached(sgc: ServiceGroupCall): void {
+    sgc.maxWaitTimer = undefined;
+    // While an agent rings the offer is given its chance; a failed offer checks the wait again.
+    if (sgc.state !== "queued") return;
+    this.#leaveQueue(sgc, "maxWait", sgc.group.overflow!);
+  }
+
+  /** The caller leaves the queue for a destination: overflow after the maximum wait, or a closed group. */
+  #leaveQueue(sgc: ServiceGroupCall, reason: "maxWait" | "closed", destination: DestinationConfig): void {
+    this.#acd.remove(sgc.callId);
+    clearTimeout(sgc.maxWaitTimer);
+    sgc.treatment?.stop();
+    sgc.treatment = undefined;
+    this.#o.bus.safeEmit("call.overflowed", { ...sgc.eventBase, reason, destination: describe(destination), waitMs: Date.now() - sgc.arrivedAt });
+    if ("serviceGroup" in destination) {
+      this.#enterGroup(sgc, this.#groups.get(destination.serviceGroup)!);
+      return;
+    }
+    sgc.state = "routed";
+    this.#route(sgc, destination).catch((e: unknown) => {
+      this.#log.error({ callId: sgc.callId, err: (e as Error).message }, "routing a caller to its destination failed");
+      void sgc.caller.hangup();
+    });
+  }
+
+  async #route(sgc: ServiceGroupCall, destination: DestinationConfig): Promise<void> {
+    const { caller, endpoint } = sgc;
+    if ("prompt" in destination) {
+      await endpoint.play([this.#o.prompts.resolve(destination.prompt, this.#o.language)]);
+      await caller.hangup();
+    } else if ("script" in destination) {
+      const script = this.#o.ivr.scripts.get(destination.script);
+      if (!script) throw new CtiError(Errors.SCRIPT_INVALID, `script ${destination.script} is not loaded`);
+      await runIvrScript(caller, endpoint, script, this.#o.ivr, { SERVICE_GROUP: sgc.group.id, SERVICE_ACCESS: sgc.access.id });
+      if (caller.state !== "ended") await caller.hangup();
+    } else if ("number" in destination) {
+      await this.#connectNumber(sgc, destination.number);
+    }
+  }
+
+  /** Overflow to a number: the bridge calls it with the caller's identity and joins the two legs. */
+  async #connectNumber(sgc: ServiceGroupCall, number: string): Promise<void> {
+    const leg = await OutboundLeg.dial({
+      sip: this.#o.sip,
+      media: this.#o.media,
+      callManagerId: sgc.caller.callManagerId ?? this.#o.defaultCallManagerId,
+      target: number,
+      from: sgc.eventBase.caller,
+      headers: { "X-CTI-Call-Id": sgc.callId, "X-CTI-Service-Group": sgc.group.id },
+      ...(sgc.endpoint.codec ? { preferCodec: sgc.endpoint.codec } : {}),
+      logger: this.#log,
+    });
+    const limit = setTimeout(() => void leg.hangup(), NUMBER_RING_LIMIT_MS);
+    leg.once("answered", () => {
+      clearTimeout(limit);
+      sgc.room = new MediaRoom(this.#log);
+      sgc.room.join(sgc.endpoint, { role: "active" });
+      sgc.room.join(leg.endpoint, { role: "active" });
+    });
+    const hangupLeg = () => void leg.hangup();
+    sgc.caller.on("ended", hangupLeg);
+    await new Promise<void>((resolve) => leg.once("ended", () => resolve()));
+    clearTimeout(limit);
+    sgc.caller.off("ended", hangupLeg);
+    if (sgc.caller.state !== "ended") await sgc.caller.hangup();
+  }
+
+  // ── offering ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #offer(offer: Offer): void {
+    const sgc = this.#calls.get(offer.callId);
+    const agent = this.#o.agents.get(offer.logonId);
+    if (!sgc || sgc.state !== "queued" || !agent || agent.state !== "idleReady") {
+      // The core's view and ours disagree (a race with a hang-up or a state change): undo and look again.
+      this.#log.warn({ callId: offer.callId, logonId: offer.logonId }, "offer skipped: call or agent no longer available");
+      if (sgc && sgc.state === "queued") this.#requeue(sgc);
+      if (agent && agent.state === "idleReady") this.#agentAvailable(agent.logonId);
+      return;
+    }
+    this.#transition(agent.logonId, "reserved");
+    sgc.state = "ringing";
+    const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
+    sgc.offer = offered;
+    void this.#dialAgent(sgc, offered);
+  }
+
+  async #dialAgent(sgc: ServiceGroupCall, offered: NonNullable<ServiceGroupCall["offer"]>): Promise<void> {
+    const { agent } = offered;
+    let leg: OutboundLeg;
+    try {
+      leg = await OutboundLeg.dial({
+        sip: this.#o.sip,
+        media: this.#o.media,
+        callManagerId: agent.callManagerId,
+        target: agent.extension,
+        from: sgc.eventBase.caller,
+        headers: { "X-CTI-Call-Id": sgc.callId, "X-CTI-Service-Group": sgc.group.id },
+        ...(sgc.endpoint.codec ? { preferCodec: sgc.endpoint.codec } : {}),
+        logger: this.#log,
+      });
+    } catch (e) {
+      this.#log.warn({ callId: sgc.callId, logonId: agent.logonId, err: (e as Error).message }, "cannot call the agent");
+      if (offered.abandoned) return;
+      offered.abandoned = true;
+      sgc.offer = undefined;
+      // Not the agent's fault: the agent stays ready, the call waits a moment and is offered again.
+      this.#acd.remove(sgc.callId); // out of the queue until the retry puts it back at its place
+      if (this.#o.agents.get(agent.logonId)?.state === "reserved") this.#transition(agent.logonId, "idleReady");
+      if (sgc.state === "ringing") {
+        sgc.state = "queued";
+        setTimeout(() => {
+          if (sgc.state !== "queued") return;
+          const offer = this.#acd.enqueue({ callId: sgc.callId, groupId: sgc.group.id, priority: sgc.access.priority, arrivedAt: sgc.arrivedAt });
+          if (offer) this.#offer(offer);
+        }, PORT_RETRY_MS).unref();
+      }
+      return;
+    }
+    offered.leg = leg;
+    if (offered.abandoned) {
+      void leg.hangup();
+      return;
+    }
+    this.#o.bus.safeEmit("call.delivered", {
+      ...sgc.eventBase,
+      logonId: agent.logonId,
+      extension: agent.extension,
+      callManagerId: agent.callManagerId,
+      agentCallId: leg.callId,
+    });
+    const ringTime = sgc.group.ringTime ?? this.#o.ringTimeSupervision;
+    offered.ringTimer = setTimeout(() => this.#offerFailed(sgc, offered, "noAnswer", undefined), ringTime);
+    offered.ringTimer.unref();
+    leg.once("answered", () => this.#connect(sgc, offered));
+    leg.once("ended", (reason, status) => {
+      if (sgc.state === "talking" && sgc.offer === offered) this.#conversationOver(sgc, "agent");
+      else if (!offered.abandoned) this.#offerFailed(sgc, offered, failureOf(reason, status), status);
+    });
+  }
+
+  #offerFailed(sgc: ServiceGroupCall, offered: NonNullable<ServiceGroupCall["offer"]>, reason: "noAnswer" | "busy" | "declined" | "failed", status: number | undefined): void {
+    if (offered.abandoned) return;
+    offered.abandoned = true;
+    clearTimeout(offered.ringTimer);
+    void offered.leg?.hangup();
+    sgc.offer = undefined;
+    const { agent } = offered;
+    this.#log.info({ callId: sgc.callId, logonId: agent.logonId, reason, status }, "agent did not take the call; forced not ready");
+    this.#o.bus.safeEmit("call.offerFailed", { ...sgc.eventBase, logonId: agent.logonId, extension: agent.extension, reason, ...(status !== undefined ? { sipStatus: status } : {}) });
+    if (this.#o.agents.get(agent.logonId)?.state === "reserved") {
+      this.#ownTransitions.add(agent.logonId);
+      this.#o.phoneAgents
+        .forceNotReady(agent.logonId, reason === "noAnswer" ? "no answer" : reason)
+        .catch((e: unknown) => this.#log.warn({ logonId: agent.logonId, err: (e as Error).message }, "forcing not ready failed"))
+        .finally(() => this.#ownTransitions.delete(agent.logonId));
+    }
+    if (sgc.state !== "ringing") return;
+    sgc.state = "queued";
+    if (sgc.group.maxWait > 0 && Date.now() - sgc.queuedAt >= sgc.group.maxWait) {
+      this.#leaveQueue(sgc, "maxWait", sgc.group.overflow!);
+      return;
+    }
+    this.#requeue(sgc);
+  }
+
+  /** Back in the queue at the call's original place; offered again at once if an agent is free. */
+  #requeue(sgc: ServiceGroupCall): void {
+    sgc.state = "queued";
+    const offer = this.#acd.requeue(sgc.callId);
+    this.#o.bus.safeEmit("call.queued", { ...sgc.eventBase, position: this.#acd.position(sgc.callId) ?? 1, priority: sgc.access.priority, requeued: true });
+    if (offer) this.#offer(offer);
+  }
+
+  #connect(sgc: ServiceGroupCall, offered: NonNullable<ServiceGroupCall["offer"]>): void {
+    if (offered.abandoned || sgc.offer !== offered || sgc.state !== "ringing") {
+      void offered.leg?.hangup();
+      return;
+    }
+    clearTimeout(offered.ringTimer);
+    clearTimeout(sgc.maxWaitTimer);
+    sgc.treatment?.stop();
+    sgc.treatment = undefined;
+    const leg = offered.leg!;
+    this.#acd.remove(sgc.callId);
+    this.#estimator.recordAnswered(sgc.group.id, Date.now() - offered.offeredAt);
+    if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#transition(offered.agent.logonId, "talking");
+    sgc.state = "talking";
+    sgc.answeredAt = Date.now();
+    const room = new MediaRoom(this.#log);
+    room.join(sgc.endpoint, { role: "active" });
+    room.join(leg.endpoint, { role: "active" });
+    sgc.room = room;
+    this.#o.bus.safeEmit("call.established", {
+      ...sgc.eventBase,
+      logonId: offered.agent.logonId,
+      extension: offered.agent.extension,
+      agentCallId: leg.callId,
+      recordingUri: undefined,
+      waitMs: sgc.answeredAt - sgc.arrivedAt,
+    });
+  }
+
+  // ── endings ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #callerGone(sgc: ServiceGroupCall): void {
+    const state = sgc.state;
+    if (state === "ended") return;
+    if (state === "talking") {
+      this.#conversationOver(sgc, "caller");
+      return;
+    }
+    const waitMs = Date.now() - sgc.arrivedAt;
+    this.#acd.remove(sgc.callId);
+    if (state === "queued") {
+      this.#o.bus.safeEmit("call.abandoned", { ...sgc.eventBase, stage: "queue", waitMs });
+    } else if (state === "ringing") {
+      const offered = sgc.offer!;
+      offered.abandoned = true;
+      clearTimeout(offered.ringTimer);
+      // The agent's phone stops ringing at once: CANCEL now (or, if the SIP INVITE is not out yet, right after).
+      void offered.leg?.hangup();
+      if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#transition(offered.agent.logonId, "idleReady");
+      this.#o.bus.safeEmit("call.abandoned", { ...sgc.eventBase, stage: "ringing", waitMs, logonId: offered.agent.logonId });
+    }
+    this.#release(sgc);
+  }
+
+  /** Either side hung up a connected call: clear the other leg, then the agent's after-call work. */
+  #conversationOver(sgc: ServiceGroupCall, releasedBy: "caller" | "agent"): void {
+    if (sgc.state !== "talking") return;
+    const offered = sgc.offer!;
+    const talkMs = Date.now() - (sgc.answeredAt ?? Date.now());
+    sgc.state = "ended";
+    void offered.leg?.hangup();
+    void sgc.caller.hangup();
+    this.#o.bus.safeEmit("call.cleared", { ...sgc.eventBase, logonId: offered.agent.logonId, extension: offered.agent.extension, releasedBy, talkMs });
+    this.#afterCall(offered.agent.logonId, sgc.group, talkMs);
+    this.#release(sgc);
+  }
+
+  #afterCall(logonId: string, group: ServiceGroupConfig, talkMs: number): void {
+    this.#estimator.recordHandled(group.id, talkMs + group.clericalTime);
+    if (this.#o.agents.get(logonId)?.state !== "talking") return; // logged off or changed by someone meanwhile
+    if (group.clericalTime <= 0) {
+      this.#transition(logonId, "idleReady");
+      return;
+    }
+    this.#transition(logonId, "clerical");
+    const timer = setTimeout(() => {
+      this.#clericalTimers.delete(logonId);
+      if (this.#o.agents.get(logonId)?.state === "clerical") this.#transition(logonId, "idleReady");
+    }, group.clericalTime);
+    timer.unref();
+    this.#clericalTimers.set(logonId, timer);
+  }
+
+  /** The call is over for the bridge: stop everything it held. */
+  #release(sgc: ServiceGroupCall): void {
+    sgc.state = "ended";
+    clearTimeout(sgc.maxWaitTimer);
+    sgc.treatment?.stop();
+    sgc.room?.close();
+    sgc.endpoint.close();
+    this.#calls.delete(sgc.callId);
+    const leg = sgc.offer?.leg;
+    if (leg && !leg.ended) leg.once("ended", () => sgc.finish());
+    else sgc.finish();
+  }
+
+  // ── agents ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #transition(logonId: string, to: AgentState, reason?: string): void {
+    this.#ownTransitions.add(logonId);
+    try {
+      this.#o.agents.transition(logonId, to, reason);
+    } finally {
+      this.#ownTransitions.delete(logonId);
+    }
+  }
+
+  #agentStateChanged(e: AgentStateChangedEvent): void {
+    if (e.from === "loggedOff") this.#acd.agentLoggedOn({ logonId: e.logonId, groups: [] });
+    if (e.to === "loggedOff") {
+      this.#acd.agentLoggedOff(e.logonId);
+      const timer = this.#clericalTimers.get(e.logonId);
+      if (timer) clearTimeout(timer);
+      this.#clericalTimers.delete(e.logonId);
+    } else if (e.to !== "idleReady") {
+      // Keeps the core's counts (open condition "ready") in step; an offer already made it reserved there.
+      this.#acd.agentUnavailable(e.logonId, e.to);
+    }
+    // An agent taken away while its phone rings (logged off, set not ready by an integration): give the offer up.
+    if (e.from === "reserved" && !this.#ownTransitions.has(e.logonId)) {
+      for (const sgc of this.#calls.values()) {
+        if (sgc.state === "ringing" && sgc.offer?.agent.logonId === e.logonId) {
+          const offered = sgc.offer;
+          offered.abandoned = true;
+          clearTimeout(offered.ringTimer);
+          void offered.leg?.hangup();
+          sgc.offer = undefined;
+          this.#requeue(sgc);
+        }
+      }
+    }
+    // Offer after the event has reached every listener, so the bus shows idleReady before reserved.
+    if (e.to === "idleReady") queueMicrotask(() => this.#agentAvailable(e.logonId));
+  }
+
+  #agentAvailable(logonId: string): void {
+    const agent = this.#o.agents.get(logonId);
+    if (this.#closed || !agent || agent.state !== "idleReady") return;
+    const offer = this.#acd.agentAvailable(logonId, agent.stateSince.getTime());
+    if (offer) this.#offer(offer);
+  }
+
+  #estimatedWait(groupId: string, position: number): number {
+    return this.#estimator.estimatedWaitSeconds(groupId, position, this.#acd.agentsServing(groupId));
+  }
+
+  #agentsByState(group: ServiceGroupConfig): Record<AgentState, number> {
+    if (group.agents === "*") return this.#o.agents.countByState();
+    const counts: Record<AgentState, number> = { loggedOff: 0, idleReady: 0, idleNotReady: 0, reserved: 0, talking: 0, callWaiting: 0, callback: 0, clerical: 0 };
+    for (const member of group.agents) counts[this.#o.agents.get(member.logonId)?.state ?? "loggedOff"]++;
+    return counts;
+  }
+}
+
+function unavailableState(state: AgentState): UnavailableState {
+  return state === "idleReady" || state === "loggedOff" ? "idleNotReady" : state;
+}
+
+function failureOf(reason: string, status: number | undefined): "busy" | "declined" | "failed" {
+  if (status === 486 || status === 600) return "busy";
+  if (status === 603 || status === 480) return "declined";
+  return reason === "rejected" ? "declined" : "failed";
+}
+
+function describe(d: DestinationConfig): string {
+  if ("serviceGroup" in d) return `serviceGroup:${d.serviceGroup}`;
+  if ("script" in d) return `script:${d.script}`;
+  if ("number" in d) return `number:${d.number}`;
+  return `prompt:${d.prompt}`;
+}

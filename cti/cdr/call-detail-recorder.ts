@@ -1,0 +1,392 @@
+// Call detail records from the event bus. The recorder follows each service group call through its call.* events,
+// builds one record per call (and one more for each service group it overflows into), writes it when the call leaves
+// the group, and adds the last agent's clerical time when that agent leaves clerical state.
+//
+//   call.queued ─► call.delivered ─► call.offerFailed ─► call.queued (requeued) ─► call.delivered ─► call.established
+//        │                │                                                                              │
+//        │                └─ call.abandoned (stage ringing) ─► row: abandoned, agent = the one ringing   │
+//        ├─ call.abandoned (stage queue) ─► row: abandoned                                                ▼
+//        └─ call.overflowed ─► row: overflowed | closed ─► next events of the call: visit + 1   call.cleared ─► row: answered
+//                                                                          agent.stateChanged clerical → … ─► clerical_ms
+//
+// Attribution follows the manual ("Transfer of Service Group Voice Calls"): the call belongs to the last agent;
+// alerting time is how long it rang at the first agent who answered (an offer nobody answered is waiting time);
+// talk time is summed across agents; clerical time is the last agent's only. Times come from one clock (the
+// recorder's), so wait_ms = answered_at − arrived_at (or ended_at − arrived_at) holds in every row.
+//
+// Listeners never throw into the bus, and writes never reject: a failed write is logged, retried once after
+// `retryDelayMs`, and logged with the whole record if the retry fails too.
+import { Errors, isCtiError } from "../errors.js";
+import type {
+  AgentStateChangedEvent,
+  BridgeEvents,
+  CallAbandonedEvent,
+  CallClearedEvent,
+  CallDeliveredEvent,
+  CallEstablishedEvent,
+  CallEventBase,
+  CallOfferFailedEvent,
+  CallOverflowEvent,
+  CallQueuedEvent,
+  EventBus,
+} from "../events/event-bus.js";
+import type { Logger } from "../log.js";
+import { CALL_DETAIL_WIDTHS, type CallDetailRepository, type CallOutcome, type CallReleasedBy, type NewCallDetail } from "../store/call-detail-repository.js";
+
+export interface CallDetailRecorderOptions {
+  bus: EventBus;
+  /** `store.callDetails`. */
+  callDetails: CallDetailRepository;
+  /** The configuration's tenant (system.tenantId). */
+  tenantId: number;
+  logger: Logger;
+  /** Pause before the one retry of a failed write. Default 1 s. */
+  retryDelayMs?: number;
+  /** Milliseconds since the epoch; tests pass a clock they move by hand. Default Date.now. */
+  now?: () => number;
+}
+
+/** A call that ended this long before its agent entered clerical state still owns that clerical time. */
+export const CLERICAL_FOLLOWS_CALL_MS = 5_000;
+/** How long an overflowed call is remembered, so its events in the next group count as its next visit. */
+const OVERFLOW_MEMORY_MS = 60_000;
+
+interface AgentAt {
+  logonId: string;
+  extension: string | null;
+  since: number;
+}
+
+/** One call's visit to one service group, while it lasts. */
+interface CallInProgress {
+  callId: string;
+  visit: number;
+  serviceAccess: string;
+  serviceGroup: string;
+  dialedNumber: string;
+  callerNumber: string;
+  callerName: string | null;
+  arrivedAt: number;
+  offers: number;
+  /** The agent whose phone rings now. */
+  ringing: AgentAt | undefined;
+  answeredAt: number | undefined;
+  alertingMs: number;
+  /** The agent talking now, since when. */
+  talking: AgentAt | undefined;
+  /** Talk time of the agents before the current one (transfers). */
+  earlierTalkMs: number;
+}
+
+interface CallEnd {
+  outcome: CallOutcome;
+  agent: { logonId: string; extension: string | null } | null;
+  releasedBy: CallReleasedBy | null;
+  alertingMs: number;
+  talkMs: number;
+}
+
+/** The last call an agent handled, until its clerical time is known. */
+interface AgentLastCall {
+  callId: string;
+  endedAt: number;
+  /** Resolves true once the row is stored (false if it was lost). */
+  stored: Promise<boolean>;
+}
+
+function clip(value: string, width: number): string {
+  return value.length > width ? value.slice(0, width) : value;
+}
+
+export class CallDetailRecorder {
+  readonly #bus: EventBus;
+  readonly #repository: CallDetailRepository;
+  readonly #tenantId: number;
+  readonly #logger: Logger;
+  readonly #retryDelayMs: number;
+  readonly #now: () => number;
+  readonly #calls = new Map<string, CallInProgress>();
+  /** Calls that overflowed: callId → the visit that ended and when. */
+  readonly #overflowed = new Map<string, { visit: number; endedAt: number }>();
+  readonly #lastCallOf = new Map<string, AgentLastCall>();
+  readonly #clericalSince = new Map<string, number>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #closing: Promise<void> | undefined;
+
+  /** Starts listening at once. */
+  constructor(options: CallDetailRecorderOptions) {
+    this.#bus = options.bus;
+    this.#repository = options.callDetails;
+    this.#tenantId = options.tenantId;
+    this.#logger = options.logger.child({ component: "cdr" });
+    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#now = options.now ?? Date.now;
+    this.#listen("call.queued", (e) => this.#onQueued(e));
+    this.#listen("call.delivered", (e) => this.#onDelivered(e));
+    this.#listen("call.offerFailed", (e) => this.#onOfferFailed(e));
+    this.#listen("call.established", (e) => this.#onEstablished(e));
+    this.#listen("call.cleared", (e) => this.#onCleared(e));
+    this.#listen("call.abandoned", (e) => this.#onAbandoned(e));
+    this.#listen("call.overflowed", (e) => this.#onOverflowed(e));
+    this.#listen("agent.stateChanged", (e) => this.#onAgentStateChanged(e));
+  }
+
+  /** Calls followed now (not yet written). */
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  /** Resolves when every write and clerical update started so far has finished (they never reject). */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  /**
+   * Stops listening, writes the calls still followed as ended by the system (answered ones keep their talk time),
+   * and waits for every write. Close it after the calls have been ended, so their real endings are recorded.
+   * Idempotent; concurrent calls share one close.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    const open = [...this.#calls.values()];
+    if (open.length > 0) this.#logger.info({ calls: open.length }, "writing call detail records of calls still open at close");
+    for (const call of open) this.#endBySystem(call);
+    await this.flush();
+  }
+
+  #listen<K extends keyof BridgeEvents & `${"call" | "agent"}.${string}`>(event: K, handler: (...args: BridgeEvents[K]) => void): void {
+    const listener = (...args: BridgeEvents[K]): void => {
+      try {
+        handler(...args);
+      } catch (err) {
+        this.#logger.error({ err, event }, "call detail recorder failed on an event; the call's record may be incomplete");
+      }
+    };
+    this.#bus.on(event, listener);
+    this.#unsubscribe.push(() => this.#bus.off(event, listener));
+  }
+
+  // ── following a call ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The call's current visit; a first event starts one (arrival reconstructed from waitMs when it carries one). */
+  #follow(e: CallEventBase, waitMs = 0): CallInProgress {
+    const known = this.#calls.get(e.callId);
+    if (known) return known;
+    const now = this.#now();
+    this.#forgetOldOverflows(now);
+    const previous = this.#overflowed.get(e.callId);
+    this.#overflowed.delete(e.callId);
+    const call: CallInProgress = {
+      callId: e.callId,
+      visit: previous ? previous.visit + 1 : 1,
+      serviceAccess: e.serviceAccess,
+      serviceGroup: e.serviceGroup,
+      dialedNumber: clip(e.dialed, CALL_DETAIL_WIDTHS.dialedNumber),
+      callerNumber: clip(e.caller.number, CALL_DETAIL_WIDTHS.callerNumber),
+      callerName: e.caller.name ? clip(e.caller.name, CALL_DETAIL_WIDTHS.callerName) : null,
+      // A later visit starts when the previous one ended; the waitMs of events counts from the call's first arrival.
+      arrivedAt: previous ? previous.endedAt : now - Math.max(0, waitMs),
+      offers: 0,
+      ringing: undefined,
+      answeredAt: undefined,
+      alertingMs: 0,
+      talking: undefined,
+      earlierTalkMs: 0,
+    };
+    this.#calls.set(e.callId, call);
+    return call;
+  }
+
+  #onQueued(e: CallQueuedEvent): void {
+    const call = this.#follow(e);
+    call.ringing = undefined;
+  }
+
+  #onDelivered(e: CallDeliveredEvent): void {
+    const call = this.#follow(e);
+    call.offers += 1;
+    call.ringing = { logonId: e.logonId, extension: e.extension, since: this.#now() };
+  }
+
+  #onOfferFailed(e: CallOfferFailedEvent): void {
+    const call = this.#calls.get(e.callId);
+    if (call?.ringing?.logonId === e.logonId) call.ringing = undefined;
+  }
+
+  #onEstablished(e: CallEstablishedEvent): void {
+    const call = this.#follow(e, e.waitMs);
+    const now = this.#now();
+    if (call.answeredAt === undefined) {
+      call.answeredAt = now;
+      call.alertingMs = call.ringing?.logonId === e.logonId ? now - call.ringing.since : 0;
+    } else if (call.talking) {
+      // Another agent took over the conversation: the previous agent's talk time is complete.
+      call.earlierTalkMs += now - call.talking.since;
+    }
+    call.ringing = undefined;
+    call.talking = { logonId: e.logonId, extension: e.extension, since: now };
+  }
+
+  #onCleared(e: CallClearedEvent): void {
+    const call = this.#follow(e);
+    const now = this.#now();
+    if (call.answeredAt === undefined && e.talkMs > 0) {
+      // The recorder missed the answer (it started mid-call): take the talk time the event measured.
+      call.answeredAt = now - e.talkMs;
+      call.talking = { logonId: e.logonId, extension: e.extension, since: call.answeredAt };
+    }
+    const answered = call.answeredAt !== undefined;
+    const agent = e.logonId ? { logonId: e.logonId, extension: e.extension || null } : (call.talking ?? call.ringing ?? null);
+    this.#finish(call, now, {
+      outcome: answered ? "answered" : "failed",
+      agent,
+      releasedBy: e.releasedBy,
+      alertingMs: call.alertingMs,
+      talkMs: answered ? call.earlierTalkMs + (call.talking ? now - call.talking.since : 0) : 0,
+    });
+  }
+
+  #onAbandoned(e: CallAbandonedEvent): void {
+    const call = this.#follow(e, e.waitMs);
+    const now = this.#now();
+    const ringing = e.stage === "ringing" ? call.ringing : undefined;
+    const agent = ringing ?? (e.stage === "ringing" && e.logonId ? { logonId: e.logonId, extension: null } : null);
+    this.#finish(call, now, {
+      outcome: "abandoned",
+      agent,
+      releasedBy: "caller",
+      // How long the caller let it ring before giving up.
+      alertingMs: ringing ? now - ringing.since : 0,
+      talkMs: 0,
+    });
+  }
+
+  #onOverflowed(e: CallOverflowEvent): void {
+    const call = this.#follow(e, e.waitMs);
+    const now = this.#now();
+    this.#finish(call, now, { outcome: e.reason === "closed" ? "closed" : "overflowed", agent: null, releasedBy: null, alertingMs: 0, talkMs: 0 });
+    // The call may go on to another service group: its next events there are its next visit.
+    this.#overflowed.set(call.callId, { visit: call.visit, endedAt: now });
+  }
+
+  #endBySystem(call: CallInProgress): void {
+    const now = this.#now();
+    const answered = call.answeredAt !== undefined;
+    this.#finish(call, now, {
+      outcome: answered ? "answered" : "failed",
+      agent: call.talking ?? call.ringing ?? null,
+      releasedBy: "system",
+      alertingMs: answered ? call.alertingMs : call.ringing ? now - call.ringing.since : 0,
+      talkMs: answered ? call.earlierTalkMs + (call.talking ? now - call.talking.since : 0) : 0,
+    });
+  }
+
+  #forgetOldOverflows(now: number): void {
+    for (const [callId, overflow] of this.#overflowed) {
+      if (now - overflow.endedAt < OVERFLOW_MEMORY_MS) break; // insertion order is time order
+      this.#overflowed.delete(callId);
+    }
+  }
+
+  #finish(call: CallInProgress, endedAt: number, end: CallEnd): void {
+    this.#calls.delete(call.callId);
+    const record: NewCallDetail = {
+      tenantId: this.#tenantId,
+      callId: call.callId,
+      visit: call.visit,
+      serviceAccess: call.serviceAccess,
+      serviceGroup: call.serviceGroup,
+      dialedNumber: call.dialedNumber,
+      callerNumber: call.callerNumber,
+      callerName: call.callerName,
+      arrivedAt: new Date(call.arrivedAt),
+      answeredAt: call.answeredAt === undefined ? null : new Date(call.answeredAt),
+      endedAt: new Date(endedAt),
+      outcome: end.outcome,
+      logonId: end.agent?.logonId ?? null,
+      extension: end.agent?.extension ? clip(end.agent.extension, CALL_DETAIL_WIDTHS.extension) : null,
+      waitMs: Math.max(0, Math.round((call.answeredAt ?? endedAt) - call.arrivedAt)),
+      alertingMs: Math.max(0, Math.round(end.alertingMs)),
+      talkMs: Math.max(0, Math.round(end.talkMs)),
+      clericalMs: null,
+      offers: call.offers,
+      releasedBy: end.releasedBy,
+    };
+    const stored = this.#track(
+      this.#persist("insert", record.callId, async () => {
+        if (!(await this.#repository.insert(record))) {
+          this.#logger.warn({ callId: record.callId, visit: record.visit }, "a call detail record for this call and visit was already stored; kept the first");
+        }
+      }, record),
+    );
+    if (end.outcome === "answered" && record.logonId !== null) {
+      this.#lastCallOf.set(record.logonId, { callId: record.callId, endedAt, stored });
+    }
+  }
+
+  // ── clerical time ───────────────────────────────────────────────────────────────────────────────────────────
+
+  #onAgentStateChanged(e: AgentStateChangedEvent): void {
+    const now = this.#now();
+    if (e.from === "clerical" && e.to !== "clerical") {
+      const since = this.#clericalSince.get(e.logonId);
+      this.#clericalSince.delete(e.logonId);
+      const last = this.#lastCallOf.get(e.logonId);
+      // Clerical time belongs to a service group call only if that call ended around when clerical began (the
+      // call.cleared event and the state change may come in either order).
+      if (since !== undefined && last && last.endedAt >= since - CLERICAL_FOLLOWS_CALL_MS) {
+        this.#lastCallOf.delete(e.logonId);
+        const clericalMs = Math.max(0, Math.round(now - since));
+        this.#track(
+          last.stored.then((stored) =>
+            stored ? this.#persist("clerical", last.callId, () => this.#repository.setClerical(this.#tenantId, last.callId, clericalMs)) : false,
+          ),
+        );
+      }
+    }
+    if (e.to === "clerical" && e.from !== "clerical") this.#clericalSince.set(e.logonId, now);
+    if (e.to === "loggedOff") {
+      this.#clericalSince.delete(e.logonId);
+      this.#lastCallOf.delete(e.logonId);
+    }
+  }
+
+  // ── writing ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#pending.add(promise);
+    void promise.finally(() => this.#pending.delete(promise));
+    return promise;
+  }
+
+  /** Runs a write, once more after a pause if it fails. Resolves true when it succeeded; never rejects. */
+  async #persist(what: "insert" | "clerical", callId: string, write: () => Promise<unknown>, record?: NewCallDetail): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (first) {
+      if (isCtiError(first, Errors.BAD_REQUEST) || isCtiError(first, Errors.CALL_NOT_FOUND)) {
+        // Trying again cannot help.
+        this.#logger.error({ err: first, callId, what, record }, "call detail write refused; not retried");
+        return false;
+      }
+      this.#logger.warn({ err: first, callId, what, retryInMs: this.#retryDelayMs }, "call detail write failed; retrying once");
+    }
+    await new Promise((resolve) => setTimeout(resolve, this.#retryDelayMs));
+    try {
+      await write();
+      this.#logger.info({ callId, what }, "call detail write succeeded on retry");
+      return true;
+    } catch (second) {
+      // The whole record goes to the log, so it can still be recovered from there.
+      this.#logger.error({ err: second, callId, what, record }, "call detail write failed twice; record lost");
+      return false;
+    }
+  }
+}
