@@ -59,6 +59,25 @@ export class AgentRegistry {
     return added;
   }
 
+  /**
+   * Call manager failover: the agent is now reached through another call manager, at the same extension and in the
+   * same state. Not a state change, so nothing is published.
+   */
+  moveToCallManager(logonId: string, callManagerId: string): Agent {
+    const agent = this.#byLogonId.get(logonId);
+    if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
+    const key = extensionKey(callManagerId, agent.extension);
+    const holder = this.#byExtension.get(key);
+    if (holder && holder.logonId !== logonId) {
+      throw new CtiError(Errors.AGENT_STATE, `extension ${agent.extension} already has agent ${holder.logonId} at ${callManagerId}`);
+    }
+    const moved: Agent = { ...agent, callManagerId };
+    this.#byExtension.delete(extensionKey(agent.callManagerId, agent.extension));
+    this.#byExtension.set(key, moved);
+    this.#byLogonId.set(logonId, moved);
+    return moved;
+  }
+
   transition(logonId: string, to: AgentState, reason?: string): Agent {
     const agent = this.#byLogonId.get(logonId);
     if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);

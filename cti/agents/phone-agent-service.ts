@@ -136,6 +136,28 @@ export class PhoneAgentService {
     return this.#changeReady(logonId, false, reason, true);
   }
 
+  /**
+   * Call manager failover: the agent is reached through another call manager from now on, at the same extension and
+   * in the same state; a call in progress is not touched. Not a logoff and logon (no agent.logoff / agent.logon).
+   * The restore row points at the new call manager. With `onlyFrom`, an agent that meanwhile logged on through
+   * another call manager is left where it is. Resolves with the agent as it is now.
+   */
+  moveToCallManager(logonId: string, callManagerId: string, onlyFrom?: string): Promise<Agent> {
+    return this.#mutex.run(logonId, async () => {
+      const { registry, store, settings, logger } = this.#o;
+      this.#callManager(callManagerId);
+      const agent = registry.get(logonId);
+      if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
+      if (agent.callManagerId === callManagerId || (onlyFrom !== undefined && agent.callManagerId !== onlyFrom)) return agent;
+      const moved = registry.moveToCallManager(logonId, callManagerId);
+      logger.info({ logonId, extension: agent.extension, from: agent.callManagerId, to: callManagerId, state: agent.state }, "phone agent moved to another call manager");
+      const user = await store.users.getById(agent.userId);
+      // Only idle-ready agents are offered calls, so an agent with a call (or in wrap-up) was ready: keep that.
+      if (user && user.tenantId === settings.tenantId) await this.#saveRestoreRow(user, moved, moved.state !== "idleNotReady");
+      return moved;
+    });
+  }
+
   async logoffAtExtension(callManagerId: string, extension: string): Promise<ExtensionOutcome> {
     const agent = this.#o.registry.atExtension(callManagerId, extension);
     if (!agent) return "noAgent";
@@ -176,7 +198,7 @@ export class PhoneAgentService {
   }
 
   /** Writes or removes the agent's phone_agent_logon row per the system option and the user's override, read now. */
-  async #saveRestoreRow(user: User, agent: Agent): Promise<void> {
+  async #saveRestoreRow(user: User, agent: Agent, readyStatus = isReadyState(agent.state)): Promise<void> {
     const { store, settings } = this.#o;
     const policy = restorePolicy(user.restoreOption, settings.restorePhoneAgents);
     if (!policy.restore) {
@@ -188,7 +210,7 @@ export class PhoneAgentService {
       tenantId: user.tenantId,
       callManagerId: this.#callManagerRowId(agent.callManagerId),
       phoneNum: agent.extension,
-      readyStatus: isReadyState(agent.state),
+      readyStatus,
       priorityLogon: policy.priority,
     });
   }

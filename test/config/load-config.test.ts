@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, DEMO_CONFIG_FILE } from "../../cti/config/load-config.js";
 import { SourceInvalidError } from "../../cti/config/yaml-source.js";
+import { loadConfiguredIvr } from "../../cti/daemon.js";
+import { AGENT_ACTION_NAMES } from "../../cti/agents/agent-actions.js";
+import { PromptLibrary } from "../../ivr/media/prompt-library.js";
 
 function writeConfig(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "ctibridge-config-"));
@@ -32,7 +35,45 @@ test("the demo configuration loads with the demo contract's numbers", (t) => {
   t.like(config.callManagers[0], { id: "demo", type: "TAS", host: "127.0.0.1", port: 5060, transport: "udp" });
   t.true(config.callManagers[0]!.keepalive.interval <= 5000);
   const kinds = Object.fromEntries(config.bvds.map((b) => [b.number, b.kind]));
-  t.deepEqual(kinds, { "2000": "logon", "2001": "logoff", "2002": "ready", "2003": "notReady", "2999": "serviceAccess" });
+  t.deepEqual(kinds, { "2000": "logon", "2001": "logoff", "2002": "ready", "2003": "notReady", "2999": "serviceAccess", "3000": "serviceAccess" });
+  // BVD 3000 → service access → service group Sales, ring time supervision 15 s, open to every agent.
+  const access = config.serviceAccesses.find((a) => a.id === config.bvds.find((b) => b.number === "3000")!.serviceAccess)!;
+  t.like(config.serviceGroups.find((g) => g.id === access.serviceGroup), { id: "Sales", ringTime: 15_000, agents: "*" });
+});
+
+test("service groups: field errors, then cross-references, each with file and line", (t) => {
+  const fields = writeConfig(`${MINIMAL}
+bvds:
+  - { number: 3001, kind: serviceAccess, serviceAccess: a, script: both }
+serviceGroups:
+  - { id: g, agents: "*", maxWait: 30s }
+  - { id: h, agents: ["1001", { logonId: "1002", level: 11 }], overflow: { serviceGroup: h } }
+  - { id: i, agents: "*", closed: { queue: x } }
+`);
+  let error = t.throws(() => loadConfig(fields), { instanceOf: SourceInvalidError }) as SourceInvalidError;
+  let reasons = error.problems.map((p) => `${p.line}: ${p.reason}`).join("\n");
+  t.regex(reasons, /^\d+: bvds\.0\.serviceAccess: a serviceAccess BVD needs either a serviceAccess or a script, not both$/m);
+  t.regex(reasons, /serviceGroups\.0\.overflow: maxWait needs an overflow destination/);
+  t.regex(reasons, /serviceGroups\.1\.agents\.1\.level: .*10/);
+  t.regex(reasons, /serviceGroups\.1\.overflow\.serviceGroup: a group cannot overflow to itself/);
+  t.regex(reasons, /serviceGroups\.2\.closed: unknown key "queue"/);
+  t.true(error.problems.every((p) => p.line > 0));
+
+  // References are checked once every entry is well formed.
+  const references = writeConfig(`${MINIMAL}
+bvds:
+  - { number: 3000, kind: serviceAccess, serviceAccess: nowhere }
+serviceAccesses:
+  - { id: a, serviceGroup: missing }
+serviceGroups:
+  - { id: g, agents: "*", maxWait: 30s, overflow: { serviceGroup: gone } }
+`);
+  error = t.throws(() => loadConfig(references), { instanceOf: SourceInvalidError }) as SourceInvalidError;
+  reasons = error.problems.map((p) => `${p.line}: ${p.reason}`).join("\n");
+  t.regex(reasons, /unknown service access "nowhere"/);
+  t.regex(reasons, /unknown service group "missing"/);
+  t.regex(reasons, /unknown service group "gone"/);
+  t.true(error.problems.every((p) => p.line > 0));
 });
 
 test("defaults are applied to a minimal configuration", (t) => {
@@ -81,4 +122,25 @@ test("a SQL Server password comes from the environment, and a missing variable i
   delete process.env.DB_SECRET;
   const error = t.throws(() => loadConfig(file), { instanceOf: SourceInvalidError }) as SourceInvalidError;
   t.regex(error.problems[0]!.reason, /DB_SECRET is not set/);
+});
+
+test("a service group prompt or destination script that does not exist is a file:line error at start-up and in check-config", (t) => {
+  const file = writeConfig(`${MINIMAL}
+serviceGroups:
+  - id: g
+    agents: "*"
+    music: no-such-music
+    closed: { script: no-such-script }
+`);
+  const loaded = loadConfig(file);
+  const error = t.throws(() => loadConfiguredIvr(loaded, new Set(AGENT_ACTION_NAMES), new PromptLibrary()), { instanceOf: SourceInvalidError }) as SourceInvalidError;
+  t.regex(error.message, /:\d+:\d+: prompt "no-such-music" not found/);
+  const fixed = writeConfig(`${MINIMAL}
+serviceGroups:
+  - id: g
+    agents: "*"
+    closed: { script: no-such-script }
+`);
+  const scriptError = t.throws(() => loadConfiguredIvr(loadConfig(fixed), new Set(AGENT_ACTION_NAMES), new PromptLibrary()));
+  t.regex(scriptError!.message, /no-such-script/);
 });
