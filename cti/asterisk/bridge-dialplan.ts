@@ -8,7 +8,7 @@
 // answers it and dials the BVD again, so cti-xfer-mark marks that INVITE), and X- headers are dropped unless the
 // dialplan copies them (cti-copy-hdr).
 import { ConfWriter, commentText } from "./conf-writer.js";
-import { HEADERS_COPIED_TO_PHONES, TRANSFER_MARK_HEADERS } from "./cti-headers.js";
+import { HEADERS_COPIED_TO_PHONES, TRANSFER_MARK_HEADERS } from "../sip/cti-headers.js";
 
 export const TRANSFER_MARK_SUBROUTINE = "cti-xfer-mark";
 export const COPY_HEADERS_SUBROUTINE = "cti-copy-hdr";

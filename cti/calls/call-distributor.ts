@@ -226,16 +226,7 @@ export class CallDistributor implements AcdView {
 
   /** Overflow to a number: the bridge calls it with the caller's identity and joins the two legs. */
   async #connectNumber(sgc: ServiceGroupCall, number: string): Promise<void> {
-    const leg = await OutboundLeg.dial({
-      sip: this.#o.sip,
-      media: this.#o.media,
-      callManagerId: sgc.caller.callManagerId ?? this.#o.defaultCallManagerId,
-      target: number,
-      from: sgc.eventBase.caller,
-      headers: { "X-CTI-Call-Id": sgc.callId, "X-CTI-Service-Group": sgc.group.id },
-      ...(sgc.endpoint.codec ? { preferCodec: sgc.endpoint.codec } : {}),
-      logger: this.#log,
-    });
+    const leg = await this.#dial(sgc, sgc.caller.callManagerId ?? this.#o.defaultCallManagerId, number);
     const limit = setTimeout(() => void leg.hangup(), NUMBER_RING_LIMIT_MS);
     leg.once("answered", () => {
       clearTimeout(limit);
@@ -274,16 +265,7 @@ export class CallDistributor implements AcdView {
     const { agent } = offered;
     let leg: OutboundLeg;
     try {
-      leg = await OutboundLeg.dial({
-        sip: this.#o.sip,
-        media: this.#o.media,
-        callManagerId: agent.callManagerId,
-        target: agent.extension,
-        from: sgc.eventBase.caller,
-        headers: { "X-CTI-Call-Id": sgc.callId, "X-CTI-Service-Group": sgc.group.id },
-        ...(sgc.endpoint.codec ? { preferCodec: sgc.endpoint.codec } : {}),
-        logger: this.#log,
-      });
+      leg = await this.#dial(sgc, agent.callManagerId, agent.extension);
     } catch (e) {
       this.#log.warn({ callId: sgc.callId, logonId: agent.logonId, err: (e as Error).message }, "cannot call the agent");
       if (offered.abandoned) return;
@@ -321,6 +303,20 @@ export class CallDistributor implements AcdView {
     leg.once("ended", (reason, status) => {
       if (sgc.state === "talking" && sgc.offer === offered) this.#conversationOver(sgc, "agent");
       else if (!offered.abandoned) this.#offerFailed(sgc, offered, failureOf(reason, status), status);
+    });
+  }
+
+  /** Places a call for the caller (to an agent or a number) with the caller's identity and codec. */
+  #dial(sgc: ServiceGroupCall, callManagerId: string, target: string): Promise<OutboundLeg> {
+    return OutboundLeg.dial({
+      sip: this.#o.sip,
+      media: this.#o.media,
+      callManagerId,
+      target,
+      from: sgc.eventBase.caller,
+      headers: sgc.outboundHeaders,
+      ...(sgc.endpoint.codec ? { preferCodec: sgc.endpoint.codec } : {}),
+      logger: this.#log,
     });
   }
 

@@ -13,6 +13,7 @@ import type { ServiceAccessConfig, ServiceGroupConfig } from "../config/schema.j
 import type { Agent } from "../agents/agent.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import type { CallView } from "../api/acd-view.js";
+import { HEADERS_COPIED_TO_PHONES } from "../sip/cti-headers.js";
 import type { QueueTreatment } from "./queue-treatment.js";
 
 export type ServiceGroupCallState = "queued" | "ringing" | "talking" | "routed" | "ended";
@@ -69,6 +70,11 @@ export class ServiceGroupCall {
       serviceAccess: this.access.id,
       serviceGroup: this.group.id,
     };
+  }
+
+  /** The bridge's headers on every call it places for this caller (the Asterisk dialplan copies them to phones). */
+  get outboundHeaders(): Record<string, string> {
+    return { [HEADERS_COPIED_TO_PHONES.callId]: this.callId, [HEADERS_COPIED_TO_PHONES.serviceGroup]: this.group.id };
   }
 
   view(position: number | undefined, now = Date.now()): CallView | undefined {

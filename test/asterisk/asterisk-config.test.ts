@@ -5,7 +5,7 @@ import test from "ava";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { generateAsteriskConfig, renderAsteriskConfig, type AsteriskConfigOptions } from "../../cti/asterisk/asterisk-config.js";
-import { HEADERS_COPIED_TO_PHONES, TRANSFER_MARK_HEADERS } from "../../cti/asterisk/cti-headers.js";
+import { HEADERS_COPIED_TO_PHONES, TRANSFER_MARK_HEADERS } from "../../cti/sip/cti-headers.js";
 import { loadConfig, DEMO_CONFIG_FILE } from "../../cti/config/load-config.js";
 import { configSchema, type Config } from "../../cti/config/schema.js";
 import type { CtiError } from "../../cti/errors.js";

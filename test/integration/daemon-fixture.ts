@@ -12,6 +12,8 @@ import type { TeardownContext } from "../harness/teardown-context.js";
 export interface DaemonFixture {
   daemon: Daemon;
   kamailio: KamailioInstance;
+  /** The second call manager's Kamailio, with `secondCallManager: { kamailio: true }`. */
+  kamailio2: KamailioInstance | undefined;
   dir: TempDir;
   configFile: string;
   dataDir: string;
@@ -31,6 +33,12 @@ export interface FixtureOptions {
   bvds?: string;
   /** Extra top-level YAML (e.g. serviceAccesses and serviceGroups). */
   config?: string;
+  /**
+   * A second call manager `kam2` ("Second Kamailio") in site main, TAS unless said: `kamailio: true` starts a second
+   * Kamailio that also routes BVDs to the daemon; `port` only configures 127.0.0.1:port, where nothing need listen
+   * yet (its link is down until a test starts a peer there, e.g. an OPTIONS responder).
+   */
+  secondCallManager?: ({ kamailio: true } | { port: number }) & { type?: "TAS" | "OAS" };
   /** Media ports to give the daemon (default 40). */
   mediaPorts?: number;
   t: TeardownContext;
@@ -51,6 +59,20 @@ export async function startDaemonFixture(o: FixtureOptions): Promise<DaemonFixtu
   const mediaPorts = o.mediaPorts ?? 40;
   const mediaMin = await freePortRange(mediaPorts);
   const kamailio = await startKamailio({ daemonPort: sipPort, t: o.t, dir });
+  const second = o.secondCallManager;
+  const kamailio2 = second && "kamailio" in second ? await startKamailio({ daemonPort: sipPort, t: o.t, dir }) : undefined;
+  const secondPort = second && "port" in second ? second.port : kamailio2?.port;
+  const secondYaml = second
+    ? `  - id: kam2
+    name: Second Kamailio
+    site: main
+    type: ${second.type ?? "TAS"}
+    host: 127.0.0.1
+    port: ${secondPort}
+    transport: udp
+    keepalive: { interval: 1s, timeout: 1s }
+`
+    : "";
   const configFile = dir.join("ctibridge.yaml");
   writeFileSync(
     configFile,
@@ -79,7 +101,7 @@ callManagers:
     port: ${kamailio.port}
     transport: udp
     keepalive: { interval: 1s, timeout: 1s }
-bvds:
+${secondYaml}bvds:
   - { number: 2000, kind: logon }
   - { number: 2001, kind: logoff }
   - { number: 2002, kind: ready }
@@ -102,6 +124,7 @@ logging:
       return daemon;
     },
     kamailio,
+    kamailio2,
     dir,
     configFile,
     dataDir,

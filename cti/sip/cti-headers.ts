@@ -1,6 +1,6 @@
-// SIP headers the generated Asterisk dialplan carries between the bridge and the phones. Asterisk drops every X-
-// header it is not told to copy (measured with Asterisk 22), so these names are a contract between
-// `ctibridge asterisk-config` and the code that sends or reads them.
+// The bridge's own SIP headers, which the generated Asterisk dialplan carries between the bridge and the phones.
+// Asterisk drops every X- header it is not told to copy (measured with Asterisk 22), so these names are a contract
+// between `ctibridge asterisk-config` and the code that sends or reads them.
 
 /** Headers the bridge puts on a call to an agent's extension; the dialplan copies them to the phone's INVITE. */
 export const HEADERS_COPIED_TO_PHONES = {
