@@ -111,6 +111,14 @@ program
     };
     process.on("SIGTERM", () => shutdown("SIGTERM"));
     process.on("SIGINT", () => shutdown("SIGINT"));
+    // SIGHUP: read the scripts again; a broken script is logged and the running ones stay.
+    process.on("SIGHUP", () => {
+      try {
+        daemon.reloadScripts();
+      } catch {
+        // logged by the daemon
+      }
+    });
   });
 
 program

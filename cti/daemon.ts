@@ -63,6 +63,7 @@ export class Daemon {
   #storeHealth: StoreHealthMonitor | undefined;
   #distributor: CallDistributor | undefined;
   #callDetails: CallDetailRecorder | undefined;
+  #scripts: ScriptLibrary | undefined;
   #activeCalls = new Set<Promise<void>>();
   #stopping: Promise<void> | undefined;
   restoreReport: RestoreReport | undefined;
@@ -155,6 +156,7 @@ export class Daemon {
 
     const bvds = new BvdTable(config.bvds);
     const scripts = loadConfiguredIvr(this.#loaded, actions.names, prompts);
+    this.#scripts = scripts;
     const engine = new ScriptEngine({ actions, logger, bus });
 
     this.#sip = new SipStack({ ...config.sip, callManagers: config.callManagers, logger, bus });
@@ -254,6 +256,22 @@ export class Daemon {
     return this.config.callManagers.map((cm) => ({ id: cm.id, name: cm.name, state: this.#sip?.linkState(cm.id) ?? "unknown" }));
   }
 
+  /**
+   * Reads every configured script again (SIGHUP). All of them must be valid, or none is replaced: the error names
+   * each problem with file and line and the running scripts stay. Calls in progress finish the script they started.
+   */
+  reloadScripts(): string[] {
+    const scripts = started(this.#scripts, "script library");
+    try {
+      scripts.loadAll(configuredScriptNames(this.config));
+    } catch (e) {
+      this.logger.error({ err: (e as Error).message }, "scripts not reloaded: the running scripts stay");
+      throw e;
+    }
+    this.logger.info({ scripts: scripts.names }, "scripts reloaded");
+    return scripts.names;
+  }
+
   /** Ends active calls cleanly (BYE/CANCEL), closes the store; idempotent. */
   stop(reason = "stopped"): Promise<void> {
     this.#stopping ??= this.#stop(reason);
@@ -296,6 +314,11 @@ export function loadConfiguredIvr(loaded: LoadedConfig, actionNames: ReadonlySet
   const refs = serviceGroupReferences(config);
   const missing = refs.prompts.filter((p) => !exists(p.prompt));
   if (missing.length > 0) throw new SourceInvalidError(missing.map((p) => source.problemAt(p.path, `prompt "${p.prompt}" not found`)));
-  scripts.loadAll(new Set([...new BvdTable(config.bvds).scriptNames, ...refs.scripts]));
+  scripts.loadAll(configuredScriptNames(config));
   return scripts;
+}
+
+/** Every script the configuration names: the BVDs' and the queue destinations'. */
+export function configuredScriptNames(config: Config): Set<string> {
+  return new Set([...new BvdTable(config.bvds).scriptNames, ...serviceGroupReferences(config).scripts]);
 }

@@ -2,7 +2,8 @@
 // in the middle of a call.
 import test from "ava";
 import { spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { repoRoot } from "../harness/repo-root.js";
 import { makeTempDir } from "../harness/temp-dir.js";
 import { freePortRange, freeTcpUdpPort } from "../harness/free-port.js";
@@ -110,4 +111,64 @@ test("SIGTERM ends an active call with BYE, closes the store and exits 0", async
   const result = await caller.done;
   t.true(result.received.byeFromRemote, "the caller got a BYE");
   t.regex(log, /ctibridge stopped/);
+});
+
+test("SIGHUP reloads the scripts: a call in progress keeps its script, the next call runs the new one; a broken script changes nothing", async (t) => {
+  const dir = makeTempDir(t, "cli-reload");
+  const sipPort = await freeTcpUdpPort();
+  const httpPort = await freeTcpUdpPort();
+  const media = await freePortRange(10);
+  const kamailio = await startKamailio({ daemonPort: sipPort, t, dir });
+  const scripts = dir.join("scripts");
+  mkdirSync(scripts);
+  // v1 waits 3 s for a key, then hangs up; v2 hangs up at once.
+  const v1 = "script: greeting\nstart: wait\nblocks:\n  wait: { type: collect, maxDigits: 1, firstDigitTimeout: 3s, retries: 0, into: key, next: bye, onNoInput: bye }\n  bye: { type: disconnect }\n";
+  const v2 = "script: greeting\nstart: bye\nblocks:\n  bye: { type: disconnect }\n";
+  writeFileSync(join(scripts, "greeting.yaml"), v1);
+  const config = dir.join("c.yaml");
+  writeFileSync(
+    config,
+    `sip: { port: ${sipPort} }\nmedia: { portMin: ${media}, portMax: ${media + 9} }\nhttp: { port: ${httpPort} }\n` +
+      `sites: [{ id: main, name: Main }]\ncallManagers: [{ id: kam, name: K, site: main, type: TAS, host: 127.0.0.1, port: ${kamailio.port} }]\n` +
+      `bvds: [{ number: 2500, kind: serviceAccess, script: greeting }]\nscripts: { directories: [${JSON.stringify(scripts)}] }\n`,
+  );
+  const daemon = spawn(process.execPath, [CLI, "start", "--config", config, "--data", dir.join("data")], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  daemon.stdout.on("data", (d: Buffer) => (log += d.toString()));
+  t.teardown(() => {
+    if (daemon.exitCode === null) daemon.kill("SIGKILL");
+  });
+  await eventually(async () => ((await fetch(`http://127.0.0.1:${httpPort}/health`).catch(() => undefined))?.ok ? true : undefined), 10_000, "daemon up");
+  const dial = () => startCall({ proxyPort: kamailio.port, from: "3001", dialed: "2500", hangup: "remote", byeTimeoutMs: 20_000, t });
+  const byeAfter = async (caller: Awaited<ReturnType<typeof dial>>) => {
+    const ok = await caller.waitForMessage((m) => m.direction === "received" && m.status === 200 && m.cseqMethod === "INVITE", "200 OK", 10_000);
+    const bye = await caller.waitForMessage((m) => m.direction === "received" && m.method === "BYE", "BYE", 10_000);
+    return { ok, bye };
+  };
+
+  const started = Date.now();
+  const inProgress = dial();
+  const first = await inProgress;
+  await first.waitForMessage((m) => m.direction === "received" && m.status === 200 && m.cseqMethod === "INVITE", "200 OK", 10_000);
+  writeFileSync(join(scripts, "greeting.yaml"), v2);
+  daemon.kill("SIGHUP");
+  await eventually(() => (log.includes("scripts reloaded") ? true : undefined), 5000, "the reload logged");
+  await byeAfter(first);
+  t.true(Date.now() - started >= 2900, "the call in progress kept v1 (waited for its key)");
+  t.true((await first.done).received.byeFromRemote);
+
+  const t0 = Date.now();
+  const second = await dial();
+  await byeAfter(second);
+  t.true(Date.now() - t0 < 2500, "the next call ran v2 (hung up at once)");
+  await second.done;
+
+  writeFileSync(join(scripts, "greeting.yaml"), "script: greeting\nstart: nowhere\nblocks: {}\n");
+  daemon.kill("SIGHUP");
+  await eventually(() => (log.includes("scripts not reloaded") ? true : undefined), 5000, "the refusal logged");
+  t.regex(log, /greeting\.yaml:\d+/);
+  const third = await dial();
+  await byeAfter(third);
+  await third.done;
+  t.is(daemon.exitCode, null, "the daemon kept running");
 });
