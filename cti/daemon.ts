@@ -24,6 +24,7 @@ import { AgentRegistry } from "./agents/agent-registry.js";
 import { PhoneAgentService } from "./agents/phone-agent-service.js";
 import { registerAgentActions } from "./agents/agent-actions.js";
 import { restorePhoneAgents, type RestoreReport } from "./agents/restore-phone-agents.js";
+import { CallManagerFailover } from "./agents/call-manager-failover.js";
 import { BvdTable } from "./routing/bvd-table.js";
 import { routeIncomingCall } from "./calls/route-incoming-call.js";
 import { CallDistributor } from "./calls/call-distributor.js";
@@ -58,6 +59,7 @@ export class Daemon {
   #sip: SipStack | undefined;
   #http: FastifyInstance | undefined;
   #service: PhoneAgentService | undefined;
+  #failover: CallManagerFailover | undefined;
   #httpPort = 0;
   #snmp: SnmpService | undefined;
   #storeHealth: StoreHealthMonitor | undefined;
@@ -180,6 +182,17 @@ export class Daemon {
       usage,
       logger,
     });
+    // After the restore, so agents restored at a call manager that is down by now are moved at once.
+    this.#failover = new CallManagerFailover({
+      bus,
+      registry: this.agents,
+      phoneAgents: this.#service,
+      callManagers: config.callManagers,
+      usage,
+      retryMs: config.system.failoverRetry,
+      logger,
+    });
+    this.#failover.start();
 
     // After the restore, so restored agents are known to the queues before the first call is routed.
     const distributor = new CallDistributor({
@@ -282,6 +295,7 @@ export class Daemon {
     this.#state = "stopping";
     this.#storeHealth?.close();
     this.#distributor?.close();
+    await this.#failover?.close();
     this.logger.info({ reason, activeCalls: this.#activeCalls.size }, "ctibridge stopping");
     await this.#http?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "HTTP close failed"));
     await this.#sip?.stop().catch((e: Error) => this.logger.warn({ err: e.message }, "SIP stop failed"));

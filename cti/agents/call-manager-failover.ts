@@ -36,27 +36,14 @@ export interface CallManagerFailoverOptions {
   logger: Logger;
 }
 
-/** What one failover round did for one failed call manager. */
-export interface FailoverRound {
-  callManagerId: string;
-  /** Target call manager → logon IDs moved there. */
-  moved: Map<string, string[]>;
-  /** Agents still on the failed call manager. */
-  left: number;
-  /** Whether another round is scheduled. */
-  retryScheduled: boolean;
-}
-
 export class CallManagerFailover {
   readonly #o: CallManagerFailoverOptions;
   readonly #retryMs: number;
   readonly #byId: ReadonlyMap<string, CallManagerConfig>;
   /** One round at a time per failed call manager. */
   readonly #rounds = new KeyedMutex();
-  readonly #inFlight = new Set<Promise<FailoverRound | undefined>>();
+  readonly #inFlight = new Set<Promise<void>>();
   readonly #retryTimers = new Map<string, NodeJS.Timeout>();
-  /** The linkDown event of each failed call manager: its reason goes into callManager.failover. */
-  readonly #downEvents = new Map<string, CallManagerLinkEvent>();
   #started = false;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -74,7 +61,7 @@ export class CallManagerFailover {
     this.#o.bus.on("callManager.linkDown", this.#onLinkDown);
     this.#o.bus.on("callManager.linkUp", this.#onLinkUp);
     for (const cm of this.#o.callManagers) {
-      if (this.#o.usage.linkState(cm.id) === "down" && this.#o.usage.agentCount(cm.id) > 0) this.#startRound(cm, linkEvent(cm, "link down"));
+      if (this.#o.usage.linkState(cm.id) === "down" && this.#o.usage.agentCount(cm.id) > 0) void this.#startRound(cm, linkEvent(cm, "link down"));
     }
   }
 
@@ -101,25 +88,12 @@ export class CallManagerFailover {
     return this.#closing;
   }
 
-  /**
-   * Moves the agents of a failed call manager now (what a linkDown does). Resolves with what was done, or undefined
-   * when there is nothing to do: an OAS call manager, a link that is not down, or closed.
-   */
-  failOver(callManagerId: string): Promise<FailoverRound | undefined> {
-    const cm = this.#byId.get(callManagerId);
-    if (!cm) return Promise.resolve(undefined);
-    return this.#startRound(cm, this.#downEvents.get(cm.id) ?? linkEvent(cm, "link down"));
-  }
-
   readonly #onLinkDown = (event: CallManagerLinkEvent): void => {
     const cm = this.#byId.get(event.callManagerId);
-    if (!cm) return;
-    this.#downEvents.set(cm.id, event);
-    void this.#startRound(cm, event);
+    if (cm) void this.#startRound(cm, event);
   };
 
   readonly #onLinkUp = (event: CallManagerLinkEvent): void => {
-    this.#downEvents.delete(event.callManagerId);
     const timer = this.#retryTimers.get(event.callManagerId);
     if (!timer) return;
     clearTimeout(timer);
@@ -130,25 +104,24 @@ export class CallManagerFailover {
     );
   };
 
-  #startRound(cm: CallManagerConfig, cause: CallManagerLinkEvent): Promise<FailoverRound | undefined> {
+  #startRound(cm: CallManagerConfig, cause: CallManagerLinkEvent): Promise<void> {
     const round = this.#rounds.run(cm.id, () => this.#round(cm, cause));
     const tracked = round.catch((e: unknown) => {
       this.#o.logger.error({ callManagerId: cm.id, err: (e as Error).message }, "call manager failover failed");
-      return undefined;
     });
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
     return tracked;
   }
 
-  async #round(failed: CallManagerConfig, cause: CallManagerLinkEvent): Promise<FailoverRound | undefined> {
+  async #round(failed: CallManagerConfig, cause: CallManagerLinkEvent): Promise<void> {
     const { registry, usage, logger } = this.#o;
-    if (this.#closed || usage.linkState(failed.id) !== "down") return undefined;
+    if (this.#closed || usage.linkState(failed.id) !== "down") return;
     const agents = registry.all().filter((a) => a.callManagerId === failed.id);
-    if (agents.length === 0) return undefined;
+    if (agents.length === 0) return;
     if (failed.type !== "TAS") {
       logger.info({ callManagerId: failed.id, agents: agents.length }, "OAS call manager down; its phone agents are not failed over");
-      return undefined;
+      return;
     }
     const moved = new Map<string, string[]>();
     for (const agent of agents) {
@@ -172,12 +145,10 @@ export class CallManagerFailover {
       );
       this.#o.bus.safeEmit("callManager.failover", { ...cause, toCallManagerId: most[0] });
     }
-    const retryScheduled = left > 0 && !this.#closed && usage.linkState(failed.id) === "down";
-    if (retryScheduled) {
+    if (left > 0 && !this.#closed && usage.linkState(failed.id) === "down") {
       logger.warn({ callManagerId: failed.id, site: failed.site, agents: left, retryInMs: this.#retryMs }, "no other active call manager in the site; phone agents wait for a retry");
       this.#scheduleRetry(failed, cause);
     }
-    return { callManagerId: failed.id, moved, left, retryScheduled };
   }
 
   /** The least used other TAS call manager of the site whose link is up ("active"), if any. */

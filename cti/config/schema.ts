@@ -138,6 +138,8 @@ export const configSchema = z
         stateAfterLogon: z.enum(["ready", "notReady"]).default("ready"),
         /** Ring time supervision for service group calls, unless the group sets its own. */
         ringTimeSupervision: durationMs.default(20_000),
+        /** When a TAS call manager fails and no other of its site is up, its phone agents are tried again this often. */
+        failoverRetry: durationMs.default(30_000),
         /** Prompt language: a folder under ivr/prompts. */
         language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default("en"),
       })
