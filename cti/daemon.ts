@@ -18,6 +18,7 @@ import { PromptLibrary } from "../ivr/media/prompt-library.js";
 import { promptExists } from "../ivr/prompt-exists.js";
 import { ActionRegistry } from "../ivr/actions.js";
 import { ScriptEngine } from "../ivr/script-engine.js";
+import { DataSources } from "../ivr/blocks/data-sources.js";
 import { ScriptLibrary } from "../ivr/script-library.js";
 import { SipStack } from "./sip/index.js";
 import { AgentRegistry } from "./agents/agent-registry.js";
@@ -28,6 +29,10 @@ import { CallManagerFailover } from "./agents/call-manager-failover.js";
 import { BvdTable } from "./routing/bvd-table.js";
 import { routeIncomingCall } from "./calls/route-incoming-call.js";
 import { CallDistributor } from "./calls/call-distributor.js";
+import { RecordingRegistry } from "./recording/recording-registry.js";
+import { MakeCallService } from "./calls/make-call.js";
+import { CallerIdPolicy } from "./calls/caller-id.js";
+import { withAgentMadeCalls } from "./api/make-call-routes.js";
 import { serviceGroupReferences } from "./calls/service-group-references.js";
 import { SourceInvalidError } from "./config/yaml-source.js";
 import { startOpenInterface } from "./api/open-interface.js";
@@ -64,8 +69,11 @@ export class Daemon {
   #snmp: SnmpService | undefined;
   #storeHealth: StoreHealthMonitor | undefined;
   #distributor: CallDistributor | undefined;
+  #makeCalls: MakeCallService | undefined;
+  #recording: RecordingRegistry | undefined;
   #callDetails: CallDetailRecorder | undefined;
   #scripts: ScriptLibrary | undefined;
+  #dataSources: DataSources | undefined;
   #activeCalls = new Set<Promise<void>>();
   #stopping: Promise<void> | undefined;
   restoreReport: RestoreReport | undefined;
@@ -159,9 +167,13 @@ export class Daemon {
     const bvds = new BvdTable(config.bvds);
     const scripts = loadConfiguredIvr(this.#loaded, actions.names, prompts);
     this.#scripts = scripts;
-    const engine = new ScriptEngine({ actions, logger, bus });
+    this.#dataSources = new DataSources(config.dataSources, { dataDir, logger });
+    void this.#dataSources.check(); // logs each data source's state; never throws
+    const engine = new ScriptEngine({ actions, logger, bus, dataSources: this.#dataSources });
 
-    this.#sip = new SipStack({ ...config.sip, callManagers: config.callManagers, logger, bus });
+    // Recorders INVITE recording URIs from their own addresses: they are trusted peers too.
+    const trustedPeers = [...config.sip.trustedPeers, ...config.recording.allowedRecorders];
+    this.#sip = new SipStack({ ...config.sip, trustedPeers, callManagers: config.callManagers, logger, bus });
     const ivr = {
       scripts, engine, prompts, logger,
       media: this.#media,
@@ -169,6 +181,8 @@ export class Daemon {
       scriptSettings: { LOGON_ATTEMPTS: String(config.system.logonAttemptsPerCall) },
     };
     await this.#sip.start();
+    const recording = new RecordingRegistry({ config: config.recording, sipAddress: config.sip.address, sipPort: this.#sip.port, media: this.#media, bus, logger });
+    this.#recording = recording;
 
     const usage = {
       linkState: (id: string) => this.#sip!.linkState(id),
@@ -207,13 +221,26 @@ export class Daemon {
       prompts,
       ivr,
       defaultCallManagerId: config.callManagers[0]!.id,
+      recording,
       bus,
       logger,
     });
     this.#distributor = distributor;
+    const makeCalls = new MakeCallService({
+      agents: this.agents,
+      sip: this.#sip,
+      media: this.#media,
+      callManagers: config.callManagers,
+      callerIds: new CallerIdPolicy(config),
+      agentRingTime: config.system.ringTimeSupervision,
+      recording,
+      bus,
+      logger,
+    });
+    this.#makeCalls = makeCalls;
     this.#sip.delegate = {
       onIncomingCall: (call) => {
-        const handled = routeIncomingCall(call, { bvds, ivr, distributor }).finally(() => this.#activeCalls.delete(handled));
+        const handled = routeIncomingCall(call, { bvds, ivr, distributor, recording }).finally(() => this.#activeCalls.delete(handled));
         this.#activeCalls.add(handled);
       },
     };
@@ -227,7 +254,9 @@ export class Daemon {
       users: this.#store.users,
       callManagers: config.callManagers,
       usage,
-      acd: distributor,
+      acd: withAgentMadeCalls(distributor, makeCalls),
+      makeCalls,
+      recording,
       health: {
         version: VERSION,
         startedAt: this.startedAt,
@@ -296,6 +325,8 @@ export class Daemon {
     this.#storeHealth?.close();
     this.#distributor?.close();
     await this.#failover?.close();
+    this.#makeCalls?.close();
+    this.#recording?.close();
     this.logger.info({ reason, activeCalls: this.#activeCalls.size }, "ctibridge stopping");
     await this.#http?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "HTTP close failed"));
     await this.#sip?.stop().catch((e: Error) => this.logger.warn({ err: e.message }, "SIP stop failed"));
@@ -305,6 +336,7 @@ export class Daemon {
     await this.#callDetails?.close();
     this.bus.safeEmit("service.stopped", { version: VERSION, reason });
     await this.#snmp?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "SNMP close failed"));
+    await this.#dataSources?.close();
     await this.#store?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "store close failed"));
     this.#state = "stopped";
     this.logger.info("ctibridge stopped");
@@ -324,7 +356,8 @@ function started<T>(component: T | undefined, what: string): T {
 export function loadConfiguredIvr(loaded: LoadedConfig, actionNames: ReadonlySet<string>, prompts: PromptLibrary): ScriptLibrary {
   const { config, source } = loaded;
   const exists = (name: string) => promptExists(prompts, name, config.system.language);
-  const scripts = new ScriptLibrary({ directories: config.scripts.directories, actionNames, promptExists: exists });
+  const dataSourceNames = new Set(config.dataSources.map((d) => d.name));
+  const scripts = new ScriptLibrary({ directories: config.scripts.directories, actionNames, promptExists: exists, dataSourceNames });
   const refs = serviceGroupReferences(config);
   const missing = refs.prompts.filter((p) => !exists(p.prompt));
   if (missing.length > 0) throw new SourceInvalidError(missing.map((p) => source.problemAt(p.path, `prompt "${p.prompt}" not found`)));

@@ -40,6 +40,11 @@ export const Errors = {
   SERVICE_GROUP_UNKNOWN: define("CTI_ERR_SERVICE_GROUP_UNKNOWN", 404, "No such service group"),
   CALL_NOT_FOUND: define("CTI_ERR_CALL_NOT_FOUND", 404, "No such call"),
   SITE_UNKNOWN: define("CTI_ERR_SITE_UNKNOWN", 404, "No such site, or no call manager in it"),
+  RECORDING_NO_CONVERSATION: define("CTI_ERR_RECORDING_NO_CONVERSATION", 409, "The agent has no conversation that can be recorded"),
+  RECORDING_NOT_ALLOWED: define("CTI_ERR_RECORDING_NOT_ALLOWED", 403, "The recording mode does not allow this"),
+  RECORDING_STATE: define("CTI_ERR_RECORDING_STATE", 409, "The recording state does not allow this"),
+  CALLER_ID_UNKNOWN: define("CTI_ERR_CALLER_ID_UNKNOWN", 404, "No such custom caller ID"),
+  CALLER_ID_NOT_ALLOWED: define("CTI_ERR_CALLER_ID_NOT_ALLOWED", 403, "The agent may not select a caller ID for this call"),
 } as const;
 
 export type ErrorName = keyof typeof Errors;

@@ -1,9 +1,12 @@
 // Built-in actions a script calls with an `action` block. Each returns an outcome name the script branches on.
+import type { CallProfile } from "./blocks/call-profile.js";
 import type { CallFacts } from "./ivr-channel.js";
 
 export interface ActionContext {
   readonly facts: Readonly<CallFacts>;
   readonly script: string;
+  /** The call's profile (seed 003), for actions that hand the call on with it (queue, deflect with data). */
+  readonly profile?: CallProfile;
 }
 
 /** Resolves to an outcome name (e.g. "ok", "wrongPin"); throwing is a script error. */

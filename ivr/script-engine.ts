@@ -1,9 +1,16 @@
-// Runs one script on one call. The engine walks blocks one at a time; only play and collect wait for the caller.
-// A call that ends stops the script at the next step; a failing action or a runaway loop is a script error that
-// is published (for logs and SNMP) and ends the call with the service-unavailable prompt.
+// Runs one script on one call. The engine walks blocks one at a time; only play and collect wait for the caller
+// (query and webhook wait for a database or a server, each with its timeout). A call that ends stops the script
+// at the next step; a failing action or a runaway loop is a script error that is published (for logs and SNMP)
+// and ends the call with the service-unavailable prompt. The call profile the script fills is handed back.
 import type { Logger } from "../cti/log.js";
 import type { EventBus } from "../cti/events/event-bus.js";
 import type { ActionRegistry } from "./actions.js";
+import type { BlockRun } from "./blocks/block-run.js";
+import { CallProfile } from "./blocks/call-profile.js";
+import type { QueryRunner } from "./blocks/data-sources.js";
+import { runProfileBlock } from "./blocks/profile-block.js";
+import { runQueryBlock } from "./blocks/query-block.js";
+import { runWebhookBlock } from "./blocks/webhook-block.js";
 import { conditionHolds } from "./condition.js";
 import { DigitBuffer } from "./digit-buffer.js";
 import type { CallFacts, IvrChannel } from "./ivr-channel.js";
@@ -21,12 +28,23 @@ export interface ScriptRunResult {
   outcome: ScriptOutcome;
   lastBlock: string;
   steps: number;
+  /** The call's profile as the script left it (the one passed in, or a new one). */
+  profile: CallProfile;
 }
 
 export interface ScriptEngineOptions {
   actions: ActionRegistry;
   logger: Logger;
   bus?: EventBus;
+  /** The configured data sources, for `query` blocks (a query without them takes its error branch). */
+  dataSources?: QueryRunner;
+  /** The time for time-of-day conditions (tests set it). */
+  clock?: () => Date;
+}
+
+export interface ScriptRunOptions {
+  /** The call's profile, when the call already has one (it is updated in place); else one is made from the facts. */
+  profile?: CallProfile;
 }
 
 export class ScriptEngine {
@@ -36,8 +54,9 @@ export class ScriptEngine {
     this.#options = options;
   }
 
-  async run(script: Script, channel: IvrChannel, facts: CallFacts): Promise<ScriptRunResult> {
-    const run = new ScriptRun(script, channel, facts, this.#options);
+  async run(script: Script, channel: IvrChannel, facts: CallFacts, options: ScriptRunOptions = {}): Promise<ScriptRunResult> {
+    const profile = options.profile ?? CallProfile.forCall(facts);
+    const run = new ScriptRun(script, channel, facts, profile, this.#options);
     try {
       return await run.execute();
     } finally {
@@ -51,15 +70,17 @@ class ScriptRun {
   readonly #channel: IvrChannel;
   readonly #facts: CallFacts;
   readonly #options: ScriptEngineOptions;
+  readonly #profile: CallProfile;
   readonly #variables = new Map<string, string>();
   readonly #digits = new DigitBuffer();
   readonly #unsubscribe: (() => void)[] = [];
   #steps = 0;
 
-  constructor(script: Script, channel: IvrChannel, facts: CallFacts, options: ScriptEngineOptions) {
+  constructor(script: Script, channel: IvrChannel, facts: CallFacts, profile: CallProfile, options: ScriptEngineOptions) {
     this.#script = script;
     this.#channel = channel;
     this.#facts = facts;
+    this.#profile = profile;
     this.#options = options;
     for (const [name, value] of Object.entries(script.variables)) this.#variables.set(name, value);
     this.#unsubscribe.push(channel.onDigit((d) => this.#digits.push(d)));
@@ -85,7 +106,7 @@ class ScriptRun {
         if (block.type === "play" || block.type === "collect") sinceWait = 0;
         else if (++sinceWait > MAX_STEPS_WITHOUT_WAIT) throw new Error(`more than ${MAX_STEPS_WITHOUT_WAIT} blocks in a row without waiting for the caller (a loop?)`);
         this.#options.logger.debug({ callId: this.#channel.callId, script: this.#script.name, block: blockId, type: block.type }, "ivr block");
-        const next = await this.#runBlock(block);
+        const next = await this.#runBlock(block, blockId);
         if (next === "disconnect") break;
         blockId = next;
       }
@@ -105,13 +126,27 @@ class ScriptRun {
   }
 
   #result(outcome: ScriptOutcome, lastBlock: string): ScriptRunResult {
-    return { outcome, lastBlock, steps: this.#steps };
+    return { outcome, lastBlock, steps: this.#steps, profile: this.#profile };
   }
 
-  #lookup = (name: string): string | undefined => this.#variables.get(name) ?? this.#facts[name];
+  /** Variables first, then call facts (${ANI}, settings), then the call profile (${PROFILE_SERVICE}). */
+  #lookup = (name: string): string | undefined => this.#variables.get(name) ?? this.#facts[name] ?? this.#profile.fact(name);
+
+  #blockRun(blockId: string): BlockRun {
+    return {
+      callId: this.#channel.callId,
+      script: this.#script.name,
+      blockId,
+      logger: this.#options.logger,
+      lookup: this.#lookup,
+      setVariable: (name, value) => void this.#variables.set(name, value),
+      profile: this.#profile,
+      dataSources: this.#options.dataSources,
+    };
+  }
 
   /** Runs a block; returns the next block id, undefined at the end of the script, or "disconnect". */
-  async #runBlock(block: Block): Promise<string | undefined> {
+  async #runBlock(block: Block, blockId: string): Promise<string | undefined> {
     switch (block.type) {
       case "play": {
         await this.#channel.play(block.prompts, { interruptOnDtmf: block.interruptible });
@@ -120,8 +155,12 @@ class ScriptRun {
       case "collect":
         return this.#collect(block);
       case "branch": {
-        const fill = (template: string) => fillTemplate(template, this.#lookup);
-        const match = block.cases.find((c) => conditionHolds(c.if, this.#lookup(c.if.var), fill));
+        const context = {
+          lookup: this.#lookup,
+          fill: (template: string) => fillTemplate(template, this.#lookup),
+          now: this.#options.clock ?? (() => new Date()),
+        };
+        const match = block.cases.find((c) => conditionHolds(c.if, context));
         return match ? match.next : block.else;
       }
       case "assign": {
@@ -134,10 +173,16 @@ class ScriptRun {
         if (!handler) throw new Error(`unknown action ${block.action}`);
         const args: Record<string, string> = {};
         for (const [name, value] of Object.entries(block.with)) args[name] = fillTemplate(value, this.#lookup);
-        const outcome = await handler(args, { facts: this.#facts, script: this.#script.name });
+        const outcome = await handler(args, { facts: this.#facts, script: this.#script.name, profile: this.#profile });
         if (block.into) this.#variables.set(block.into, outcome);
         return block.on[outcome] ?? block.next;
       }
+      case "query":
+        return runQueryBlock(block, this.#blockRun(blockId));
+      case "webhook":
+        return runWebhookBlock(block, this.#blockRun(blockId));
+      case "profile":
+        return runProfileBlock(block, this.#blockRun(blockId));
       case "disconnect":
         return "disconnect";
     }

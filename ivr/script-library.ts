@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SourceInvalidError, YamlSource, type SourceProblem } from "../cti/config/yaml-source.js";
 import { blockSchemas, scriptSchema, type Block, type BlockType } from "./script-schema.js";
+import { queryBlockTargets } from "./blocks/query-block.js";
+import { webhookBlockTargets } from "./blocks/webhook-block.js";
 
 export const BUILT_IN_SCRIPT_DIR = fileURLToPath(new URL("./scripts/", import.meta.url));
 
@@ -24,6 +26,8 @@ export interface ScriptLibraryOptions {
   actionNames: ReadonlySet<string>;
   /** Whether a prompt exists (in the configured language). */
   promptExists: (name: string) => boolean;
+  /** Names of the configured data sources `query` blocks may use (none when absent). */
+  dataSourceNames?: ReadonlySet<string>;
 }
 
 export class ScriptLibrary {
@@ -83,7 +87,7 @@ export class ScriptLibrary {
 }
 
 /** Validates one parsed script file. Exported for tests of the language itself. */
-export function parseScript(source: YamlSource, options: Pick<ScriptLibraryOptions, "actionNames" | "promptExists">): Script {
+export function parseScript(source: YamlSource, options: Pick<ScriptLibraryOptions, "actionNames" | "promptExists" | "dataSourceNames">): Script {
   const raw = source.validate(scriptSchema);
   const problems: SourceProblem[] = [];
   const blocks = new Map<string, Block>();
@@ -130,6 +134,20 @@ export function parseScript(source: YamlSource, options: Pick<ScriptLibraryOptio
           problems.push(source.problemAt(at("action"), `unknown action "${block.action}" (known: ${[...options.actionNames].sort().join(", ")})`));
         }
         for (const [outcome, target] of Object.entries(block.on)) refer(at("on", outcome), target);
+        refer(at("next"), block.next);
+        break;
+      case "query": {
+        const known = options.dataSourceNames ?? new Set<string>();
+        if (!known.has(block.dataSource)) {
+          problems.push(source.problemAt(at("dataSource"), `unknown data source "${block.dataSource}" (configured: ${[...known].sort().join(", ") || "none"})`));
+        }
+        for (const [key, target] of queryBlockTargets(block)) refer(at(key), target);
+        break;
+      }
+      case "webhook":
+        for (const [key, target] of webhookBlockTargets(block)) refer(at(key), target);
+        break;
+      case "profile":
         refer(at("next"), block.next);
         break;
       case "disconnect":

@@ -3,12 +3,11 @@
 // before a caller ever reaches a broken script.
 import { z } from "zod";
 import { durationMs } from "../cti/config/duration.js";
-
-const blockId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "block ids are letters, digits, '_' or '-'");
-const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "variable names are letters, digits or '_'");
-const promptName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "prompt names are lower-case letters, digits, '_' or '-'");
-/** A literal or a template such as "${agentId}"; numbers are kept as text. */
-const value = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+import { profileBlockSchema } from "./blocks/profile-block.js";
+import { queryBlockSchema } from "./blocks/query-block.js";
+import { blockId, promptName, templateValue as value, variableName } from "./blocks/script-fields.js";
+import { timeOfDaySchema } from "./blocks/time-of-day.js";
+import { webhookBlockSchema } from "./blocks/webhook-block.js";
 
 const playBlock = z
   .object({
@@ -42,7 +41,7 @@ const collectBlock = z
   .strict()
   .refine((b) => b.maxDigits >= b.minDigits, { message: "maxDigits must be at least minDigits", path: ["maxDigits"] });
 
-const condition = z
+const variableCondition = z
   .object({
     var: variableName,
     equals: value.optional(),
@@ -68,6 +67,24 @@ const condition = z
       }
     }
   });
+
+/** Holds during opening hours (see ivr/blocks/time-of-day.ts). */
+const timeOfDayCondition = z.object({ timeOfDay: timeOfDaySchema }).strict();
+
+export type VariableCondition = z.output<typeof variableCondition>;
+export type TimeOfDayCondition = z.output<typeof timeOfDayCondition>;
+
+/**
+ * A case's test: on a variable, or the time of day. The key present picks the schema, so an author's mistake is
+ * reported against the kind of test they meant rather than as "matches no alternative".
+ */
+const condition = z.unknown().transform((input, ctx): VariableCondition | TimeOfDayCondition => {
+  const schema = input !== null && typeof input === "object" && "timeOfDay" in input ? timeOfDayCondition : variableCondition;
+  const result = (schema as z.ZodType<VariableCondition | TimeOfDayCondition, z.ZodTypeDef, unknown>).safeParse(input);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue(issue as z.IssueData);
+  return z.NEVER;
+});
 
 const branchBlock = z
   .object({
@@ -121,8 +138,20 @@ export type BranchBlock = z.output<typeof branchBlock>;
 export type AssignBlock = z.output<typeof assignBlock>;
 export type ActionBlock = z.output<typeof actionBlock>;
 export type DisconnectBlock = z.output<typeof disconnectBlock>;
-export type Block = PlayBlock | CollectBlock | BranchBlock | AssignBlock | ActionBlock | DisconnectBlock;
-export type Condition = z.output<typeof condition>;
+export type { QueryBlock } from "./blocks/query-block.js";
+export type { WebhookBlock } from "./blocks/webhook-block.js";
+export type { ProfileBlock } from "./blocks/profile-block.js";
+export type Block =
+  | PlayBlock
+  | CollectBlock
+  | BranchBlock
+  | AssignBlock
+  | ActionBlock
+  | DisconnectBlock
+  | z.output<typeof queryBlockSchema>
+  | z.output<typeof webhookBlockSchema>
+  | z.output<typeof profileBlockSchema>;
+export type Condition = VariableCondition | TimeOfDayCondition;
 
 export const blockSchemas = {
   play: playBlock,
@@ -131,5 +160,8 @@ export const blockSchemas = {
   assign: assignBlock,
   action: actionBlock,
   disconnect: disconnectBlock,
+  query: queryBlockSchema,
+  webhook: webhookBlockSchema,
+  profile: profileBlockSchema,
 } as const;
 export type BlockType = keyof typeof blockSchemas;

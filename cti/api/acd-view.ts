@@ -9,7 +9,10 @@ export interface CallView {
   caller: { number: string; name?: string };
   serviceAccess: string;
   serviceGroup: string;
-  state: "queued" | "ringing" | "talking";
+  /** queued, ringing (an agent's phone), talking; a call an agent makes is "dialing" while the destination rings. */
+  state: "queued" | "ringing" | "dialing" | "talking";
+  /** outbound: a call an agent made (MakeCall): `dialed` is the destination, serviceAccess is "". */
+  direction?: "inbound" | "outbound";
   /** 1-based place in the group's queue while queued. */
   position?: number;
   /** The agent ringing or talking. */

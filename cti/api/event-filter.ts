@@ -16,11 +16,20 @@ export const STREAMED_EVENTS = [
   "call.cleared",
   "call.abandoned",
   "call.overflowed",
+  "call.initiated",
+  "call.originated",
+  "call.connected",
+  "call.ended",
   "agent.logon",
   "agent.logoff",
   "agent.stateChanged",
   "callManager.linkUp",
   "callManager.linkDown",
+  "callManager.failover",
+  "recording.started",
+  "recording.stopped",
+  "recording.paused",
+  "recording.resumed",
 ] as const;
 
 export type StreamedEvent = (typeof STREAMED_EVENTS)[number];

@@ -21,7 +21,10 @@ import { errorBody, makeErrorHandler, pathOf } from "./error-reply.js";
 import { registerEventRoute } from "./event-routes.js";
 import { EventStream, type EventStreamLimits } from "./event-stream.js";
 import { registerHealthRoute, type HealthSource } from "./health-route.js";
+import { registerMakeCallRoutes, type AgentCalls } from "./make-call-routes.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { registerRecordingRoutes } from "./recording-routes.js";
+import type { RecordingControl } from "../recording/recording-registry.js";
 import { addSharedSchemas } from "./schemas.js";
 import { registerServiceGroupRoutes } from "./service-group-routes.js";
 
@@ -46,6 +49,10 @@ export interface OpenInterfaceOptions {
   acd: AcdView;
   bus: EventBus;
   health: HealthSource;
+  /** MakeCall (POST /agents/{logonId}/calls); the route is left out without it. */
+  makeCalls?: AgentCalls;
+  /** Recording of agents' conversations (GET/POST /agents/{logonId}/recording); the routes are left out without it. */
+  recording?: RecordingControl;
   /** Slow-client, heartbeat and close limits of GET /events (defaults in event-stream.ts). */
   eventStream?: Partial<EventStreamLimits>;
 }
@@ -93,6 +100,8 @@ export async function startOpenInterface(options: OpenInterfaceOptions): Promise
   registerHealthRoute(server, options.health, options.agents);
   registerAgentRoutes(server, options);
   registerCallRoutes(server, options.acd);
+  if (options.recording) registerRecordingRoutes(server, { agents: options.agents, recording: options.recording });
+  if (options.makeCalls) registerMakeCallRoutes(server, options.makeCalls);
   registerServiceGroupRoutes(server, options.acd);
   registerEventRoute(server, stream);
   registerOpenApiRoute(server);

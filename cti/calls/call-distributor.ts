@@ -17,6 +17,7 @@ import type { ServiceAccessConfig, ServiceGroupConfig, DestinationConfig } from 
 import type { AgentRegistry } from "../agents/agent-registry.js";
 import type { PhoneAgentService } from "../agents/phone-agent-service.js";
 import type { AgentState } from "../agents/agent-state.js";
+import { OwnAgentTransitions } from "../agents/own-agent-transitions.js";
 import { CtiError, Errors } from "../errors.js";
 import { AcdDispatcher } from "../acd/acd-dispatcher.js";
 import type { Offer } from "../acd/offer.js";
@@ -28,6 +29,7 @@ import { OutboundLeg } from "./outbound-leg.js";
 import { QueueTreatment } from "./queue-treatment.js";
 import { ServiceGroupCall } from "./service-group-call.js";
 import type { AcdView, CallView, ServiceGroupView } from "../api/acd-view.js";
+import type { ConversationRecording } from "../recording/recording-registry.js";
 
 export interface CallDistributorOptions {
   serviceGroups: readonly ServiceGroupConfig[];
@@ -46,6 +48,8 @@ export interface CallDistributorOptions {
   defaultCallManagerId: string;
   bus: EventBus;
   logger: Logger;
+  /** Gives each conversation its recording URI (call.established); without it, established calls carry none. */
+  recording?: ConversationRecording;
 }
 
 /** How long an overflow number may ring before the caller is given up on. */
@@ -63,12 +67,13 @@ export class CallDistributor implements AcdView {
   readonly #estimator = new WaitEstimator();
   readonly #clericalTimers = new Map<string, NodeJS.Timeout>();
   /** Logon IDs whose state the distributor is changing right now (its own changes are not "external"). */
-  readonly #ownTransitions = new Set<string>();
+  readonly #own: OwnAgentTransitions;
   readonly #onAgentState = (e: AgentStateChangedEvent): void => this.#agentStateChanged(e);
   #closed = false;
 
   constructor(options: CallDistributorOptions) {
     this.#o = options;
+    this.#own = new OwnAgentTransitions(options.agents);
     this.#log = options.logger.child({ component: "acd" });
     for (const g of options.serviceGroups) this.#groups.set(g.id, g);
     for (const a of options.serviceAccesses) this.#accesses.set(a.id, a);
@@ -254,7 +259,7 @@ export class CallDistributor implements AcdView {
       if (agent && agent.state === "idleReady") this.#agentAvailable(agent.logonId);
       return;
     }
-    this.#transition(agent.logonId, "reserved");
+    this.#own.transition(agent.logonId, "reserved");
     sgc.state = "ringing";
     const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
     sgc.offer = offered;
@@ -273,7 +278,7 @@ export class CallDistributor implements AcdView {
       sgc.offer = undefined;
       // Not the agent's fault: the agent stays ready, the call waits a moment and is offered again.
       this.#acd.remove(sgc.callId); // out of the queue until the retry puts it back at its place
-      if (this.#o.agents.get(agent.logonId)?.state === "reserved") this.#transition(agent.logonId, "idleReady");
+      if (this.#o.agents.get(agent.logonId)?.state === "reserved") this.#own.transition(agent.logonId, "idleReady");
       if (sgc.state === "ringing") {
         sgc.state = "queued";
         setTimeout(() => {
@@ -330,11 +335,9 @@ export class CallDistributor implements AcdView {
     this.#log.info({ callId: sgc.callId, logonId: agent.logonId, reason, status }, "agent did not take the call; forced not ready");
     this.#o.bus.safeEmit("call.offerFailed", { ...sgc.eventBase, logonId: agent.logonId, extension: agent.extension, reason, ...(status !== undefined ? { sipStatus: status } : {}) });
     if (this.#o.agents.get(agent.logonId)?.state === "reserved") {
-      this.#ownTransitions.add(agent.logonId);
-      this.#o.phoneAgents
-        .forceNotReady(agent.logonId, reason === "noAnswer" ? "no answer" : reason)
-        .catch((e: unknown) => this.#log.warn({ logonId: agent.logonId, err: (e as Error).message }, "forcing not ready failed"))
-        .finally(() => this.#ownTransitions.delete(agent.logonId));
+      this.#own
+        .during(agent.logonId, () => this.#o.phoneAgents.forceNotReady(agent.logonId, reason === "noAnswer" ? "no answer" : reason))
+        .catch((e: unknown) => this.#log.warn({ logonId: agent.logonId, err: (e as Error).message }, "forcing not ready failed"));
     }
     if (sgc.state !== "ringing") return;
     sgc.state = "queued";
@@ -365,7 +368,7 @@ export class CallDistributor implements AcdView {
     const leg = offered.leg!;
     this.#acd.remove(sgc.callId);
     this.#estimator.recordAnswered(sgc.group.id, Date.now() - offered.offeredAt);
-    if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#transition(offered.agent.logonId, "talking");
+    if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#own.transition(offered.agent.logonId, "talking");
     sgc.state = "talking";
     sgc.answeredAt = Date.now();
     const room = new MediaRoom(this.#log);
@@ -377,7 +380,7 @@ export class CallDistributor implements AcdView {
       logonId: offered.agent.logonId,
       extension: offered.agent.extension,
       agentCallId: leg.callId,
-      recordingUri: undefined,
+      recordingUri: this.#o.recording?.register({ room, callId: sgc.callId, logonId: offered.agent.logonId, extension: offered.agent.extension, serviceGroup: sgc.group.id }),
       waitMs: sgc.answeredAt - sgc.arrivedAt,
     });
   }
@@ -401,7 +404,7 @@ export class CallDistributor implements AcdView {
       clearTimeout(offered.ringTimer);
       // The agent's phone stops ringing at once: CANCEL now (or, if the SIP INVITE is not out yet, right after).
       void offered.leg?.hangup();
-      if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#transition(offered.agent.logonId, "idleReady");
+      if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#own.transition(offered.agent.logonId, "idleReady");
       this.#o.bus.safeEmit("call.abandoned", { ...sgc.eventBase, stage: "ringing", waitMs, logonId: offered.agent.logonId });
     }
     this.#release(sgc);
@@ -424,13 +427,13 @@ export class CallDistributor implements AcdView {
     this.#estimator.recordHandled(group.id, talkMs + group.clericalTime);
     if (this.#o.agents.get(logonId)?.state !== "talking") return; // logged off or changed by someone meanwhile
     if (group.clericalTime <= 0) {
-      this.#transition(logonId, "idleReady");
+      this.#own.transition(logonId, "idleReady");
       return;
     }
-    this.#transition(logonId, "clerical");
+    this.#own.transition(logonId, "clerical");
     const timer = setTimeout(() => {
       this.#clericalTimers.delete(logonId);
-      if (this.#o.agents.get(logonId)?.state === "clerical") this.#transition(logonId, "idleReady");
+      if (this.#o.agents.get(logonId)?.state === "clerical") this.#own.transition(logonId, "idleReady");
     }, group.clericalTime);
     timer.unref();
     this.#clericalTimers.set(logonId, timer);
@@ -451,14 +454,6 @@ export class CallDistributor implements AcdView {
 
   // ── agents ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-  #transition(logonId: string, to: AgentState, reason?: string): void {
-    this.#ownTransitions.add(logonId);
-    try {
-      this.#o.agents.transition(logonId, to, reason);
-    } finally {
-      this.#ownTransitions.delete(logonId);
-    }
-  }
 
   #agentStateChanged(e: AgentStateChangedEvent): void {
     if (e.from === "loggedOff") this.#acd.agentLoggedOn({ logonId: e.logonId, groups: [] });
@@ -472,7 +467,7 @@ export class CallDistributor implements AcdView {
       this.#acd.agentUnavailable(e.logonId, e.to);
     }
     // An agent taken away while its phone rings (logged off, set not ready by an integration): give the offer up.
-    if (e.from === "reserved" && !this.#ownTransitions.has(e.logonId)) {
+    if (e.from === "reserved" && !this.#own.isOwn(e.logonId)) {
       for (const sgc of this.#calls.values()) {
         if (sgc.state === "ringing" && sgc.offer?.agent.logonId === e.logonId) {
           const offered = sgc.offer;

@@ -52,6 +52,7 @@ export async function runIvrScript(call: IncomingCall, endpoint: MediaEndpoint, 
       CALL_ID: call.callId,
       CALL_MANAGER: call.callManagerId ?? "",
       SOURCE_ADDRESS: call.source.address,
+      ...(call.callerName ? { CALLER_NAME: call.callerName } : {}),
       ...facts,
     } as CallFacts;
     const result = await deps.engine.run(script, ivrChannel(call, endpoint, deps), all);

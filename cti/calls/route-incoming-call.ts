@@ -4,15 +4,19 @@ import type { IncomingCall } from "../sip/index.js";
 import type { BvdTable } from "../routing/bvd-table.js";
 import type { CallDistributor } from "./call-distributor.js";
 import { handleIvrCall, type IvrCallDependencies } from "./ivr-call.js";
+import type { RecorderAdmission } from "../recording/recording-registry.js";
 
 export interface CallRoutes {
   bvds: BvdTable;
   ivr: IvrCallDependencies;
   distributor: CallDistributor;
+  /** Recorders INVITE recording URIs (`rec-…` users), never BVDs. */
+  recording?: RecorderAdmission;
 }
 
 /** Handles the call to its end. Never throws. */
 export async function routeIncomingCall(call: IncomingCall, routes: CallRoutes): Promise<void> {
+  if (routes.recording?.isRecordingTarget(call.dialedNumber)) return routes.recording.join(call);
   const bvd = routes.bvds.lookup(call.dialedNumber);
   if (!bvd) {
     routes.ivr.logger.info({ callId: call.callId, dialed: call.dialedNumber }, "call to a number that is not a configured BVD");

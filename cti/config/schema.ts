@@ -5,6 +5,9 @@ import { z } from "zod";
 import { durationMs } from "./duration.js";
 import { secretString } from "./secret-string.js";
 import { snmpConfigSchema } from "../../snmp/snmp-config.js";
+import { dataSourcesSchema } from "../../ivr/blocks/data-source-config.js";
+import { recordingConfigSchema } from "../recording/recording-config.js";
+import { callerIdConfigProblems } from "../calls/caller-id.js";
 
 const ipv4 = z.string().ip({ version: "v4", message: "must be an IPv4 address" });
 const port = z.number().int().min(1).max(65535);
@@ -66,6 +69,24 @@ export const destinationSchema = z.union([
   z.object({ prompt: z.string().min(1) }).strict(),
 ]);
 
+/** Custom caller ID ("Caller ID for Outgoing Calls"): a name agents and integrations use, and the string sent. */
+export const customCallerIdSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    /** OAS: prepended to the dialled number; TAS: sent whole in From and P-Asserted-Identity. */
+    callerId: number,
+  })
+  .strict();
+
+/** Which custom caller ID a kind of outgoing call uses, and whether the agent may select a different one. */
+export const callerIdSelectionSchema = z
+  .object({
+    /** A callerIds[].name; without it, calls go out with the agent's own number. */
+    default: z.string().min(1).max(64).optional(),
+    agentMaySelect: z.boolean().default(false),
+  })
+  .strict();
+
 const skilledAgent = z.union([
   number.transform((logonId) => ({ logonId, level: 1 })),
   z.object({ logonId: number, level: z.number().int().min(1).max(10).default(1) }).strict(),
@@ -103,6 +124,8 @@ export const serviceGroupSchema = z
     overflow: destinationSchema.optional(),
     /** What a caller to a closed group gets (default: the queue-closed prompt, then hang up). */
     closed: destinationSchema.default({ prompt: "queue-closed" }),
+    /** Caller ID of outgoing calls agents make for this group. */
+    callerId: callerIdSelectionSchema.default({}),
   })
   .strict()
   .superRefine((g, ctx) => {
@@ -142,6 +165,8 @@ export const configSchema = z
         failoverRetry: durationMs.default(30_000),
         /** Prompt language: a folder under ivr/prompts. */
         language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default("en"),
+        /** Caller ID of private outgoing calls (no service group). */
+        privateCallerId: callerIdSelectionSchema.default({}),
       })
       .strict()
       .default({}),
@@ -190,6 +215,8 @@ export const configSchema = z
     bvds: z.array(bvdSchema).default([]),
     serviceAccesses: z.array(serviceAccessSchema).default([]),
     serviceGroups: z.array(serviceGroupSchema).default([]),
+    /** The tenant's custom caller IDs for outgoing calls. */
+    callerIds: z.array(customCallerIdSchema).default([]),
     scripts: z
       .object({
         /** Extra folders searched for scripts (NAME.yaml) before the built-in ones. */
@@ -197,6 +224,10 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Recording URIs for recorders (MIR Media Integration) and the recording mode (cti/recording/). */
+    recording: recordingConfigSchema.default({}),
+    /** Databases IVR scripts query with `query` blocks (ivr/blocks/data-source-config.ts). */
+    dataSources: dataSourcesSchema,
     /** SNMP traps/informs and the SNMP agent (see README "SNMP for NOC staff"). */
     snmp: snmpConfigSchema.default({}),
     logging: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info") }).strict().default({}),
@@ -237,6 +268,7 @@ export const configSchema = z
     cfg.bvds.forEach((b, i) => {
       if (b.serviceAccess && !accessIds.has(b.serviceAccess)) ctx.addIssue({ code: "custom", path: ["bvds", i, "serviceAccess"], message: `unknown service access "${b.serviceAccess}"` });
     });
+    for (const problem of callerIdConfigProblems(cfg)) ctx.addIssue({ code: "custom", ...problem });
     if (cfg.store.kind === "mssql" && !cfg.store.url) ctx.addIssue({ code: "custom", path: ["store", "url"], message: "mssql needs a url" });
   });
 
@@ -246,3 +278,5 @@ export type BvdConfig = z.output<typeof bvdSchema>;
 export type DestinationConfig = z.output<typeof destinationSchema>;
 export type ServiceGroupConfig = z.output<typeof serviceGroupSchema>;
 export type ServiceAccessConfig = z.output<typeof serviceAccessSchema>;
+export type CustomCallerIdConfig = z.output<typeof customCallerIdSchema>;
+export type CallerIdSelectionConfig = z.output<typeof callerIdSelectionSchema>;

@@ -100,6 +100,19 @@ export interface RecordingJoinFailedEvent {
   reason: string;
 }
 
+/** Recording of an agent's conversation started, stopped, paused or resumed (cti/recording/recording-session.ts). */
+export interface RecordingStateEvent {
+  callId: string;
+  logonId: string;
+  extension: string;
+  /** Absent for a call that is not a service group's. */
+  serviceGroup?: string;
+  /** The conversation's recording URI (as in call.established): a recorder may INVITE it while recording. */
+  recordingUri: string;
+  /** mode: the recording mode records from the start (published right after call.established); request: the Open Interface. */
+  cause: "mode" | "request";
+}
+
 export interface CustomerAuthReserveTimeoutEvent {
   logonId: string;
   extension: string;
@@ -190,6 +203,58 @@ export interface CallOverflowEvent extends CallEventBase {
   waitMs: number;
 }
 
+/**
+ * What every event of a call an agent makes (MakeCall) carries. `callId` is the bridge's id of the call: the SIP
+ * Call-ID of its INVITE to the agent's phone, the call's first leg.
+ */
+export interface AgentCallEventBase {
+  callId: string;
+  direction: "outbound";
+  logonId: string;
+  extension: string;
+  callManagerId: string;
+  /** The number the agent asked for, as given (the bridge does no number translation). */
+  destination: string;
+  /** The custom caller ID the call goes out with; absent: the agent's own number. */
+  callerId?: { name: string; callerId: string };
+  /** The service group the call is made for; absent for a private call. */
+  serviceGroup?: string;
+}
+
+/** The agent's phone is ringing (From: the destination, so the phone shows whom it will call). */
+export type AgentCallInitiatedEvent = AgentCallEventBase;
+
+/** The agent answered; the INVITE to the destination is out. */
+export interface AgentCallOriginatedEvent extends AgentCallEventBase {
+  /** SIP Call-ID of the bridge's INVITE to the destination. */
+  destinationCallId: string;
+  /** The Request-URI user sent: the destination, with the caller ID string in front on an OAS call manager. */
+  dialed: string;
+  /** The From and P-Asserted-Identity user sent: the caller ID string on TAS, else the agent's extension. */
+  presented: string;
+}
+
+/** The destination answered; the two legs are joined in a media room. */
+export interface AgentCallConnectedEvent extends AgentCallEventBase {
+  destinationCallId: string;
+  /** SIP URI a recorder may INVITE to join the conversation; filled by the recording feature, else undefined. */
+  recordingUri: string | undefined;
+  /** From the MakeCall request until the destination answered. */
+  setupMs: number;
+}
+
+export interface AgentCallEndedEvent extends AgentCallEventBase {
+  /** Where the call was: the agent's phone ringing, the destination ringing, or the conversation. */
+  stage: "agentRinging" | "dialing" | "connected";
+  /** Who ended it; system: the ring time ran out, or the bridge stopped. */
+  releasedBy: "agent" | "destination" | "system";
+  /** hangUp after an answer; otherwise why the leg did not connect; cancelled: the agent was logged off while its
+   * phone rang, or the bridge stopped. */
+  reason: "hangUp" | "noAnswer" | "busy" | "declined" | "failed" | "cancelled";
+  sipStatus?: number;
+  talkMs: number;
+}
+
 /** Event name → argument tuple. Names are the bridge's; the SNMP MIB maps each to a notification. */
 export interface BridgeEvents {
   [event: string]: unknown[];
@@ -211,6 +276,10 @@ export interface BridgeEvents {
   "queue.thresholdExceeded": [QueueThresholdEvent];
   "queue.thresholdCleared": [QueueThresholdEvent];
   "recording.joinFailed": [RecordingJoinFailedEvent];
+  "recording.started": [RecordingStateEvent];
+  "recording.stopped": [RecordingStateEvent];
+  "recording.paused": [RecordingStateEvent];
+  "recording.resumed": [RecordingStateEvent];
   "customerAuth.reserveTimeout": [CustomerAuthReserveTimeoutEvent];
   "snmp.authenticationFailure": [SnmpAuthenticationFailureEvent];
   "call.queued": [CallQueuedEvent];
@@ -220,6 +289,10 @@ export interface BridgeEvents {
   "call.cleared": [CallClearedEvent];
   "call.abandoned": [CallAbandonedEvent];
   "call.overflowed": [CallOverflowEvent];
+  "call.initiated": [AgentCallInitiatedEvent];
+  "call.originated": [AgentCallOriginatedEvent];
+  "call.connected": [AgentCallConnectedEvent];
+  "call.ended": [AgentCallEndedEvent];
 }
 
 export class EventBus extends TypedEmitter<BridgeEvents> {}

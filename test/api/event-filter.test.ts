@@ -6,7 +6,11 @@ test("no events parameter means every streamed event; * and prefixes expand", (t
   t.deepEqual([...parseEventFilter({}).events], [...STREAMED_EVENTS]);
   t.deepEqual([...parseEventFilter({ events: "*" }).events], [...STREAMED_EVENTS]);
   t.deepEqual([...parseEventFilter({ events: "agent.*" }).events], ["agent.logon", "agent.logoff", "agent.stateChanged"]);
-  t.deepEqual([...parseEventFilter({ events: "callManager.*, call.queued" }).events], ["callManager.linkUp", "callManager.linkDown", "call.queued"]);
+  t.deepEqual([...parseEventFilter({ events: "callManager.*, call.queued" }).events], ["callManager.linkUp", "callManager.linkDown", "callManager.failover", "call.queued"]);
+  // Calls agents make (MakeCall) are streamed too, and "call.*" includes them.
+  const agentCalls = ["call.initiated", "call.originated", "call.connected", "call.ended"];
+  t.deepEqual([...parseEventFilter({ events: agentCalls.join(",") }).events], agentCalls);
+  t.true(agentCalls.every((e) => parseEventFilter({ events: "call.*" }).events.has(e as never)));
 });
 
 test("names that are not streamed are refused with the list of those that are", (t) => {
