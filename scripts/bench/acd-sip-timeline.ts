@@ -137,9 +137,9 @@ export interface RoutingReport {
   notOldest: number;
   /** Arrival → offer for every offered caller (ms), ascending: the wait, queueing included. */
   waitMs: number[];
-  /** Most callers waiting at once (arrived, not yet offered). */
+  /** The longest queue a caller found on arrival (callers arrived and not yet offered). */
   maxWaiting: number;
-  /** Callers waiting when the last caller arrived (a queue that grows without bound ends high). */
+  /** The queue the last caller found (a queue that grows without bound ends high). */
   waitingAtLastArrival: number;
 }
 
@@ -167,10 +167,11 @@ export function routingReport(timeline: SipTimeline, agents: number): RoutingRep
   const lastArrival = Math.max(...[...timeline.callers.values()].map((c) => c.arrivedMs));
   for (const e of events) {
     if (e.kind === "arrive") {
+      // The queue a caller finds on arrival (itself not counted: every caller is "waiting" while it is routed).
       if (waiting.size === 0 && busy.size < agents) foundIdle.add(e.call.callId);
-      waiting.set(e.call.callId, e.call);
       maxWaiting = Math.max(maxWaiting, waiting.size);
       if (e.at === lastArrival) waitingAtLastArrival = waiting.size;
+      waiting.set(e.call.callId, e.call);
     } else if (e.kind === "offer") {
       const call = timeline.callers.get(e.offer.callerCallId);
       const oldest = waiting.keys().next().value;

@@ -25,11 +25,17 @@ export function numberList(text: string, what: string): number[] {
 }
 
 const CLK_TCK = 100;
-/** CPU time (user + system) a process has used so far, in ms. */
-export function cpuMs(pid: number): number {
+/** CPU time a process (all its threads) has used so far, in ms: in user space and in the kernel (system calls). */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime, stime
+  return { user: (Number(fields[11]) * 1000) / CLK_TCK, system: (Number(fields[12]) * 1000) / CLK_TCK }; // utime, stime
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+export function cpuMs(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 export function waitExit(child: ChildProcess): Promise<number | null> {
@@ -100,6 +106,7 @@ export interface BenchDaemon {
   readonly httpUrl: string;
   readonly process: ChildProcessHandle;
   cpuMs(): number;
+  cpuTimes(): { user: number; system: number };
   getJson<T>(path: string): Promise<T>;
   postJson(path: string, body?: unknown): Promise<Response>;
   /** SIGTERM (the daemon ends its calls and, with --cpu-prof, writes the profile), SIGKILL after 30 s. */
@@ -115,6 +122,8 @@ export interface StartDaemonOptions {
   dataDir?: string;
   /** Write a V8 CPU profile of the daemon into this directory when it stops. */
   profileDir?: string | undefined;
+  /** More flags for the daemon's node (e.g. --trace-gc: its lines go to the daemon's log). */
+  nodeFlags?: readonly string[];
   name?: string;
 }
 
@@ -127,7 +136,7 @@ export async function startBenchDaemon(o: StartDaemonOptions): Promise<BenchDaem
   const proc = startChild({
     name,
     command: process.execPath,
-    args: [...profile, join(repoRoot(), "dist/cti/cli.js"), "start", "--config", configFile, "--data", o.dataDir ?? o.dir.join("data")],
+    args: [...(o.nodeFlags ?? []), ...profile, join(repoRoot(), "dist/cti/cli.js"), "start", "--config", configFile, "--data", o.dataDir ?? o.dir.join("data")],
     dir: o.dir.path,
     graceMs: 30_000,
   });
@@ -138,6 +147,7 @@ export async function startBenchDaemon(o: StartDaemonOptions): Promise<BenchDaem
     httpUrl,
     process: proc,
     cpuMs: () => cpuMs(proc.pid),
+    cpuTimes: () => cpuTimes(proc.pid),
     async getJson<T>(path: string): Promise<T> {
       const response = await fetch(httpUrl + path);
       if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
