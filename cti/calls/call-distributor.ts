@@ -235,9 +235,7 @@ export class CallDistributor implements AcdView {
     const limit = setTimeout(() => void leg.hangup(), NUMBER_RING_LIMIT_MS);
     leg.once("answered", () => {
       clearTimeout(limit);
-      sgc.room = new MediaRoom(this.#log);
-      sgc.room.join(sgc.endpoint, { role: "active" });
-      sgc.room.join(leg.endpoint, { role: "active" });
+      sgc.room = MediaRoom.conversation(this.#log, sgc.endpoint, leg.endpoint);
     });
     const hangupLeg = () => void leg.hangup();
     sgc.caller.on("ended", hangupLeg);
@@ -371,9 +369,7 @@ export class CallDistributor implements AcdView {
     if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#own.transition(offered.agent.logonId, "talking");
     sgc.state = "talking";
     sgc.answeredAt = Date.now();
-    const room = new MediaRoom(this.#log);
-    room.join(sgc.endpoint, { role: "active" });
-    room.join(leg.endpoint, { role: "active" });
+    const room = MediaRoom.conversation(this.#log, sgc.endpoint, leg.endpoint);
     sgc.room = room;
     this.#o.bus.safeEmit("call.established", {
       ...sgc.eventBase,

@@ -252,9 +252,7 @@ export class MakeCallService {
     clearTimeout(call.timer);
     call.stage = "connected";
     call.connectedAt = Date.now();
-    const room = new MediaRoom(this.#log);
-    room.join(call.agentLeg.endpoint, { role: "active" });
-    room.join(leg.endpoint, { role: "active" });
+    const room = MediaRoom.conversation(this.#log, call.agentLeg.endpoint, leg.endpoint);
     call.room = room;
     this.#o.bus.safeEmit("call.connected", {
       ...call.base,

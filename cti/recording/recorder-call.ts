@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import type { IncomingCall } from "../sip/index.js";
 import type { MediaServer } from "../../ivr/media/media-server.js";
 import type { MediaEndpoint } from "../../ivr/media/media-endpoint.js";
+import { prepareAnswer } from "../calls/answer-call.js";
 import { TypedEmitter } from "../events/typed-emitter.js";
 
 /** A join the bridge refuses, with the SIP answer the recorder gets and the reason recording.joinFailed carries. */
@@ -52,23 +53,11 @@ export class RecorderCall extends TypedEmitter<RecorderCallEvents> {
   static async answer(call: IncomingCall, media: MediaServer, logger: Logger): Promise<RecorderCall> {
     const offer = call.remoteSdp;
     if (offer === undefined) throw new JoinRefused(488, "Not Acceptable Here", "the recorder's INVITE has no SDP offer");
-    const listening = listeningOffer(offer);
-    let endpoint: MediaEndpoint;
+    const prepared = await prepareAnswer(media, listeningOffer(offer));
+    if ("refused" in prepared) throw new JoinRefused(prepared.refused.sipStatus, prepared.refused.sipReason, `recorder: ${prepared.refused.reason}`);
+    const recorder = new RecorderCall(call, prepared.endpoint);
     try {
-      endpoint = await media.open();
-    } catch {
-      throw new JoinRefused(503, "Service Unavailable", "no free media port");
-    }
-    let answer: string;
-    try {
-      answer = endpoint.answer(listening);
-    } catch (e) {
-      endpoint.close();
-      throw new JoinRefused(488, "Not Acceptable Here", `the recorder's offer cannot be answered: ${(e as Error).message}`);
-    }
-    const recorder = new RecorderCall(call, endpoint);
-    try {
-      await call.accept(answer);
+      await call.accept(prepared.answer);
     } catch (e) {
       logger.warn({ callId: call.callId, err: (e as Error).message }, "answering a recorder failed");
       void recorder.hangup();

@@ -108,6 +108,14 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     return this.#seats.get(endpoint)?.role;
   }
 
+  /** A room with the two legs of a conversation joined as active participants. */
+  static conversation(logger: Logger, a: MediaEndpoint, b: MediaEndpoint): MediaRoom {
+    const room = new MediaRoom(logger);
+    room.join(a, { role: "active" });
+    room.join(b, { role: "active" });
+    return room;
+  }
+
   /**
    * Adds an endpoint (negotiated or not yet: packets flow once it is). Joining again with another role changes
    * the role. Throws BAD_REQUEST when the room is closed, the endpoint sits in another room, or two active

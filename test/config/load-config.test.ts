@@ -7,6 +7,7 @@ import { SourceInvalidError } from "../../cti/config/yaml-source.js";
 import { loadConfiguredIvr } from "../../cti/daemon.js";
 import { AGENT_ACTION_NAMES } from "../../cti/agents/agent-actions.js";
 import { PromptLibrary } from "../../ivr/media/prompt-library.js";
+import { MINIMAL_CONFIG } from "./minimal-config.js";
 
 function writeConfig(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "ctibridge-config-"));
@@ -15,16 +16,7 @@ function writeConfig(text: string): string {
   return file;
 }
 
-const MINIMAL = `sites:
-  - id: main
-    name: Main
-callManagers:
-  - id: cm1
-    name: CM one
-    site: main
-    type: TAS
-    host: 127.0.0.1
-`;
+const MINIMAL = MINIMAL_CONFIG;
 
 test("the demo configuration loads with the demo contract's numbers", (t) => {
   const { config } = loadConfig(DEMO_CONFIG_FILE);

@@ -197,3 +197,19 @@ test("clerical time after the call, then idle; the caller hanging up clears the 
   t.true(idle.at - clericalStart.at >= 950, "wrap-up lasted the group's clerical time");
   await allPortsFree(f);
 });
+
+test("a caller offering session timers (as Asterisk does) gets a 200 OK that claims none, and the call is not cut", async (t) => {
+  const f = await acdFixture(t);
+  await agentPhone(f, t, "1001", { hangupAfterMs: 1500 });
+  await logOn(f, "1001", "1001");
+  const caller = await startCall({
+    proxyPort: f.kamailio.port, dialed: "3000", from: "5560", hangup: "remote", byeTimeoutMs: 15_000,
+    headers: ["Session-Expires: 90;refresher=uac", "Min-SE: 90", "Supported: 100rel, timer, replaces"], t,
+  });
+  const ok = await caller.waitForMessage((m) => m.direction === "received" && m.status === 200 && m.cseqMethod === "INVITE", "200 OK to the caller");
+  t.notRegex(ok.text, /^Session-Expires:/im);
+  t.notRegex(ok.text, /^Require:.*timer/im);
+  t.false(/^Supported:.*\btimer\b/im.test(ok.text), "the bridge never says it supports session timers");
+  t.true((await caller.done).received.byeFromRemote, "the call ended when the agent hung up");
+  await allPortsFree(f);
+});

@@ -13,17 +13,9 @@ import { createLogger } from "../../cti/log.js";
 import { makeTempDir } from "../harness/temp-dir.js";
 import { MemoryLog } from "../integration/daemon-fixture.js";
 import { createCrmDatabase } from "./crm-database.js";
+import { MINIMAL_CONFIG } from "../config/minimal-config.js";
 
-const MINIMAL = `sites:
-  - id: main
-    name: Main
-callManagers:
-  - id: cm1
-    name: CM one
-    site: main
-    type: TAS
-    host: 127.0.0.1
-`;
+const MINIMAL = MINIMAL_CONFIG;
 
 function writeConfig(t: Parameters<typeof makeTempDir>[0], text: string): string {
   const dir = makeTempDir(t, "config");
