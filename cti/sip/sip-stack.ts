@@ -86,6 +86,20 @@ export class SipStack {
     return this.#transport.stats;
   }
 
+  /**
+   * INVITE transactions SIP.js holds, each with its session and parsed messages. Live and ringing calls only: the
+   * patched SIP.js ends an accepted INVITE's transaction when its session ends instead of 32 s later (Timer L/M).
+   */
+  get inviteTransactions(): { server: number; client: number } {
+    const core = this.#ua?.userAgentCore;
+    if (!core) return { server: 0, client: 0 };
+    let server = 0;
+    let client = 0;
+    for (const uas of core.userAgentServers.values()) if (uas instanceof Core.InviteUserAgentServer) server++;
+    for (const uac of core.userAgentClients.values()) if (uac instanceof Core.InviteUserAgentClient) client++;
+    return { server, client };
+  }
+
   linkState(callManagerId: string): LinkState {
     const link = this.#links.get(callManagerId);
     if (!link) throw new CtiError(Errors.CALL_MANAGER_UNKNOWN, callManagerId);

@@ -22,6 +22,8 @@ for (const transport of ["udp", "tcp"] as const) {
     const result = await sipp.done;
     t.is(result.code, 0, result.stderr + result.stdout.slice(-2000));
     await until(() => ended.length === 1, 3000, "the call to end");
+    // The finished call is released at once, not held by its INVITE transaction for Timer L (32 s).
+    await until(() => stack.inviteTransactions.server === 0, 1000, "SIP.js to release the INVITE transaction");
     t.is(calls.length, 1);
     const call = calls[0]!;
     t.is(call.dialedNumber, "2000");

@@ -131,6 +131,8 @@ for (const transport of ["udp", "tcp"] as const) {
     t.deepEqual(rec.events, ["ringing 180", "answered", "ended localBye"]);
     t.is(call.state, "ended");
     t.is(call.finalStatus, undefined);
+    // The finished call is released at once, not held by its INVITE transaction for Timer M (32 s).
+    await until(() => stack.inviteTransactions.client === 0, 1000, "SIP.js to release the INVITE transaction");
   });
 }
 
@@ -143,6 +145,7 @@ test("the phone hangs up: its BYE is answered 200 and the call ends as remoteBye
   const ok = await phone.waitForMessage((m) => m.direction === "received" && m.status === 200 && m.cseqMethod === "BYE", "200 to the phone's BYE");
   t.is(ok.callId, call.callId);
   t.deepEqual(rec.events, ["ringing 180", "answered", "ended remoteBye"]);
+  await until(() => stack.inviteTransactions.client === 0, 1000, "SIP.js to release the INVITE transaction");
   await call.hangup(); // nothing left to do; resolves at once
   t.is(received(phone, "BYE").length, 0);
 });
