@@ -7,6 +7,7 @@ import { Kysely, SqliteDialect } from "kysely";
 import { CtiError, Errors } from "../errors.js";
 import type { Database } from "./database-schema.js";
 import { SqliteDateParametersPlugin } from "./sqlite-date-parameters-plugin.js";
+import { withStatementCache } from "./sqlite-statement-cache.js";
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
@@ -30,7 +31,7 @@ export function openSqliteDatabase(file: string): Kysely<Database> {
     throw new CtiError(Errors.STORE_UNAVAILABLE, `cannot use SQLite file ${file}: ${(err as Error).message}`, { cause: err });
   }
   return new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new SqliteDateParametersPlugin()],
   });
 }
