@@ -16,6 +16,7 @@ import { BvdTable } from "./routing/bvd-table.js";
 import { PromptLibrary } from "../ivr/media/prompt-library.js";
 import { AGENT_ACTION_NAMES } from "./agents/agent-actions.js";
 import { renderAsteriskConfig, DEFAULT_PHONES_CONTEXT, DEFAULT_TRUNK_NAME } from "./asterisk/asterisk-config.js";
+import { addObjectTagCommands } from "./object-tags/object-tag-cli.js";
 
 const RESTORE_OPTIONS = ["system", "always", "never", "priority"] as const;
 
@@ -163,8 +164,10 @@ storeOptions(
     .requiredOption("--pin <pin>", "PIN, 4 to 12 digits ('-' reads it from standard input)")
     .option("--name <name>", 'full name, e.g. "First Last"')
     .option("--pdn <number>", "personal directory number")
+    .option("--default-destination <number>", "where personal calls go while the agent is not logged on")
+    .addOption(new Option("--dispatch <yes|no>", "Dispatch privilege (no: personal call routing without dispatch)").choices(["yes", "no"]))
     .addOption(new Option("--restore <option>", "phone agent logon restore after restart").choices(RESTORE_OPTIONS).default("system")),
-).action(async (logonId: string, opts: { pin: string; name?: string; pdn?: string; restore: RestoreOption; config?: string; data?: string }) => {
+).action(async (logonId: string, opts: { pin: string; name?: string; pdn?: string; defaultDestination?: string; dispatch?: "yes" | "no"; restore: RestoreOption; config?: string; data?: string }) => {
   try {
     await withStore(opts, async (store, config) => {
       const added = await store.users.add({
@@ -173,6 +176,8 @@ storeOptions(
         pin: readPin(opts.pin),
         ...splitName(opts.name),
         ...(opts.pdn ? { personalNumber: opts.pdn } : {}),
+        ...(opts.defaultDestination ? { defaultDestination: opts.defaultDestination } : {}),
+        ...(opts.dispatch ? { dispatch: opts.dispatch === "yes" } : {}),
         restoreOption: opts.restore,
       });
       process.stdout.write(`added ${added.logonId}\n`);
@@ -214,17 +219,21 @@ storeOptions(
 storeOptions(
   user
     .command("set")
-    .description("change a user's name, personal number or restore option")
+    .description("change a user's name, personal number, default destination, dispatch privilege or restore option")
     .argument("<logonId>")
     .option("--name <name>", 'full name, e.g. "First Last"')
     .option("--pdn <number>", "personal directory number ('' to clear)")
+    .option("--default-destination <number>", "where personal calls go while the agent is not logged on ('' to clear)")
+    .addOption(new Option("--dispatch <yes|no>", "Dispatch privilege (no: personal call routing without dispatch)").choices(["yes", "no"]))
     .addOption(new Option("--restore <option>", "phone agent logon restore after restart").choices(RESTORE_OPTIONS)),
-).action(async (logonId: string, opts: { name?: string; pdn?: string; restore?: RestoreOption; config?: string; data?: string }) => {
+).action(async (logonId: string, opts: { name?: string; pdn?: string; defaultDestination?: string; dispatch?: "yes" | "no"; restore?: RestoreOption; config?: string; data?: string }) => {
   try {
     await withStore(opts, (store, config) =>
       store.users.update(config.system.tenantId, logonId, {
         ...splitName(opts.name),
         ...(opts.pdn !== undefined ? { personalNumber: opts.pdn === "" ? null : opts.pdn } : {}),
+        ...(opts.defaultDestination !== undefined ? { defaultDestination: opts.defaultDestination === "" ? null : opts.defaultDestination } : {}),
+        ...(opts.dispatch ? { dispatch: opts.dispatch === "yes" } : {}),
         ...(opts.restore ? { restoreOption: opts.restore } : {}),
       }),
     );
@@ -252,5 +261,7 @@ for (const [name, verb, description] of [
     },
   );
 }
+
+addObjectTagCommands(program, { withStore, fail, storeOptions });
 
 program.parseAsync(process.argv).catch(fail);

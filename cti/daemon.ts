@@ -34,11 +34,19 @@ import { MakeCallService } from "./calls/make-call.js";
 import { CallerIdPolicy } from "./calls/caller-id.js";
 import { withAgentMadeCalls } from "./api/make-call-routes.js";
 import { serviceGroupReferences } from "./calls/service-group-references.js";
+import { customerAuthenticationSetup } from "./calls/customer-authentication/customer-authentication-config.js";
+import { scriptHandOff } from "./calls/script-hand-off.js";
+import type { IvrCallDependencies } from "./calls/ivr-call.js";
 import { SourceInvalidError } from "./config/yaml-source.js";
+import { AgentTransfers } from "./calls/agent-transfer/agent-transfers.js";
+import { PersonalCallRouter } from "./calls/personal-routing/personal-call-router.js";
+import { TransferHairpins } from "./calls/agent-transfer/hairpin-transfer.js";
+import { handleAgentRefer } from "./calls/agent-transfer/refer-transfer.js";
 import { startOpenInterface } from "./api/open-interface.js";
 import { logBusEvents } from "./events/log-bus-events.js";
 import { VERSION } from "./version.js";
 import { startSnmp, type SnmpService } from "../snmp/snmp-service.js";
+import { ObjectTagDirectory } from "./object-tags/object-tag-directory.js";
 
 export interface DaemonOptions {
   /** Configuration file; the demo configuration when absent. */
@@ -70,6 +78,8 @@ export class Daemon {
   #storeHealth: StoreHealthMonitor | undefined;
   #distributor: CallDistributor | undefined;
   #makeCalls: MakeCallService | undefined;
+  #transfers: AgentTransfers | undefined;
+  #personalCalls: PersonalCallRouter | undefined;
   #recording: RecordingRegistry | undefined;
   #callDetails: CallDetailRecorder | undefined;
   #scripts: ScriptLibrary | undefined;
@@ -169,7 +179,9 @@ export class Daemon {
     this.#scripts = scripts;
     this.#dataSources = new DataSources(config.dataSources, { dataDir, logger });
     void this.#dataSources.check(); // logs each data source's state; never throws
-    const engine = new ScriptEngine({ actions, logger, bus, dataSources: this.#dataSources });
+    // Object tags are read from the database at each lookup, so `ctibridge object-tag …` changes apply at once.
+    const objectTags = ObjectTagDirectory.forConfig(this.#store, config, (name) => promptExists(prompts, name, config.system.language));
+    const engine = new ScriptEngine({ actions, logger, bus, dataSources: this.#dataSources, objectTags });
 
     // Recorders INVITE recording URIs from their own addresses: they are trusted peers too.
     const trustedPeers = [...config.sip.trustedPeers, ...config.recording.allowedRecorders];
@@ -222,10 +234,27 @@ export class Daemon {
       ivr,
       defaultCallManagerId: config.callManagers[0]!.id,
       recording,
+      customerAuthentication: customerAuthenticationSetup(config),
       bus,
       logger,
     });
     this.#distributor = distributor;
+    // Personal call routing: groups with personalCalls hand their callers to it (cti/calls/personal-routing/).
+    const personalCalls = new PersonalCallRouter({
+      offers: distributor, users: this.#store.users, tenantId: config.system.tenantId, agents: this.agents,
+      sip: this.#sip, media: this.#media, prompts, language: config.system.language,
+      ringTimeSupervision: config.system.ringTimeSupervision, systemDefaultDestination: config.system.defaultDestination,
+      defaultCallManagerId: config.callManagers[0]!.id, bus, logger,
+    });
+    this.#personalCalls = personalCalls;
+    distributor.setPersonalCallHook(personalCalls);
+    const transfers = new AgentTransfers({
+      distributor, agents: this.agents, bvds, serviceAccesses: config.serviceAccesses, callManagers: config.callManagers,
+      attendant: config.attendant, sip: this.#sip, media: this.#media, bus, logger,
+    });
+    this.#transfers = transfers;
+    distributor.onAgentRefer = (callId, agentCallId, refer) => void handleAgentRefer(transfers, callId, agentCallId, refer, logger);
+    const transferHairpins = new TransferHairpins({ transfers, distributor, logger });
     const makeCalls = new MakeCallService({
       agents: this.agents,
       sip: this.#sip,
@@ -238,9 +267,12 @@ export class Daemon {
       logger,
     });
     this.#makeCalls = makeCalls;
+    // BVD scripts may hand their call on (queue, divert blocks).
+    const handOffDeps = { bvds, distributor, sip: this.#sip, defaultCallManagerId: config.callManagers[0]!.id, logger };
+    const scriptCalls: IvrCallDependencies = { ...ivr, handOff: (call, endpoint) => scriptHandOff(call, endpoint, scriptCalls, handOffDeps) };
     this.#sip.delegate = {
       onIncomingCall: (call) => {
-        const handled = routeIncomingCall(call, { bvds, ivr, distributor, recording }).finally(() => this.#activeCalls.delete(handled));
+        const handled = routeIncomingCall(call, { bvds, ivr: scriptCalls, distributor, recording, transferHairpins }).finally(() => this.#activeCalls.delete(handled));
         this.#activeCalls.add(handled);
       },
     };
@@ -257,6 +289,10 @@ export class Daemon {
       acd: withAgentMadeCalls(distributor, makeCalls),
       makeCalls,
       recording,
+      customerAuthentication: distributor,
+      transfers,
+      dispatch: personalCalls,
+      objectTags,
       health: {
         version: VERSION,
         startedAt: this.startedAt,
@@ -324,6 +360,8 @@ export class Daemon {
     this.#state = "stopping";
     this.#storeHealth?.close();
     this.#distributor?.close();
+    this.#transfers?.close();
+    this.#personalCalls?.close();
     await this.#failover?.close();
     this.#makeCalls?.close();
     this.#recording?.close();

@@ -45,6 +45,23 @@ export const Errors = {
   RECORDING_STATE: define("CTI_ERR_RECORDING_STATE", 409, "The recording state does not allow this"),
   CALLER_ID_UNKNOWN: define("CTI_ERR_CALLER_ID_UNKNOWN", 404, "No such custom caller ID"),
   CALLER_ID_NOT_ALLOWED: define("CTI_ERR_CALLER_ID_NOT_ALLOWED", 403, "The agent may not select a caller ID for this call"),
+  OBJECT_TAG_NOT_FOUND: define("CTI_ERR_OBJECT_TAG_NOT_FOUND", 404, "No such object tag"),
+  OBJECT_TAG_AMBIGUOUS: define("CTI_ERR_OBJECT_TAG_AMBIGUOUS", 409, "Several object tags have this name; name the tag by its id"),
+  OBJECT_TAG_EXISTS: define("CTI_ERR_OBJECT_TAG_EXISTS", 409, "The tenant already has an object tag with this name and type"),
+  OBJECT_TAG_LIMIT: define("CTI_ERR_OBJECT_TAG_LIMIT", 409, "The tenant already has the most object tags permitted (150)"),
+  OBJECT_TAG_NOT_ALLOWED: define("CTI_ERR_OBJECT_TAG_NOT_ALLOWED", 409, "The object tag is not allowed for this object type"),
+  OBJECT_TAG_IN_USE: define("CTI_ERR_OBJECT_TAG_IN_USE", 409, "The object tag is assigned to objects of this type; unassign them first"),
+  OBJECT_TAG_VALUE_INVALID: define("CTI_ERR_OBJECT_TAG_VALUE_INVALID", 400, "The value does not fit the object tag's type"),
+  OBJECT_TAG_ASSIGNMENT_NOT_FOUND: define("CTI_ERR_OBJECT_TAG_ASSIGNMENT_NOT_FOUND", 404, "The object tag is not assigned to this object"),
+  TAGGED_OBJECT_UNKNOWN: define("CTI_ERR_TAGGED_OBJECT_UNKNOWN", 404, "No such service access, service group, agent or dialed number"),
+  DIALED_NUMBER_EXISTS: define("CTI_ERR_DIALED_NUMBER_EXISTS", 409, "The tenant already has this dialed number"),
+  DIALED_NUMBER_INVALID: define("CTI_ERR_DIALED_NUMBER_INVALID", 400, "A dialed number is 1 to 50 characters"),
+  DIALED_NUMBER_NOT_FOUND: define("CTI_ERR_DIALED_NUMBER_NOT_FOUND", 404, "No such dialed number"),
+  CUSTOMER_AUTH_NOT_CONFIGURED: define("CTI_ERR_CUSTOMER_AUTH_NOT_CONFIGURED", 409, "Customer authentication is not configured"),
+  CALL_NOT_IN_CONVERSATION: define("CTI_ERR_CALL_NOT_IN_CONVERSATION", 409, "The call is not in a conversation with an agent"),
+  AGENT_NOT_WAITING_FOR_CALLER: define("CTI_ERR_AGENT_NOT_WAITING_FOR_CALLER", 409, "The agent is not waiting for a caller returning from customer authentication"),
+  TRANSFER_TARGET_BUSY: define("CTI_ERR_TRANSFER_TARGET_BUSY", 409, "The agent the call is transferred to is not idle"),
+  DISPATCH_NOT_ALLOWED: define("CTI_ERR_DISPATCH_NOT_ALLOWED", 403, "The agent may not take this call from the dispatch queue"),
 } as const;
 
 export type ErrorName = keyof typeof Errors;

@@ -1,6 +1,8 @@
 // What the script engine needs from a call: play prompts, hear keys, hang up. The call layer implements it over
 // SIP and the media endpoint; tests implement it in memory.
 
+import type { CallHandOff } from "./call-hand-off.js";
+
 export type PlayResult = "completed" | "interrupted" | "closed";
 
 export interface IvrChannel {
@@ -13,6 +15,8 @@ export interface IvrChannel {
   onEnded(listener: () => void): () => void;
   readonly ended: boolean;
   hangup(): Promise<void>;
+  /** Handing the call on (deflect, divert, queue blocks); absent where the call cannot be handed on. */
+  readonly handOff?: CallHandOff;
 }
 
 /** Facts about the call a script can read as ${ANI}, ${DNIS}, … */

@@ -11,6 +11,9 @@ import type { QueryRunner } from "./blocks/data-sources.js";
 import { runProfileBlock } from "./blocks/profile-block.js";
 import { runQueryBlock } from "./blocks/query-block.js";
 import { runWebhookBlock } from "./blocks/webhook-block.js";
+import { runObjectTagBlock, type ObjectTagLookup } from "./blocks/object-tag-block.js";
+import { runHandOffBlock } from "./blocks/hand-off-blocks.js";
+import { HANDED_OFF } from "./call-hand-off.js";
 import { conditionHolds } from "./condition.js";
 import { DigitBuffer } from "./digit-buffer.js";
 import type { CallFacts, IvrChannel } from "./ivr-channel.js";
@@ -22,7 +25,8 @@ import { fillTemplate } from "./template.js";
 const MAX_STEPS_WITHOUT_WAIT = 1000;
 const ERROR_PROMPT = "service-unavailable";
 
-export type ScriptOutcome = "disconnected" | "callerHungUp" | "error";
+/** handedOff: a deflect, divert or queue block handed the call on; the script ended without hanging up. */
+export type ScriptOutcome = "disconnected" | "callerHungUp" | "error" | "handedOff";
 
 export interface ScriptRunResult {
   outcome: ScriptOutcome;
@@ -38,6 +42,8 @@ export interface ScriptEngineOptions {
   bus?: EventBus;
   /** The configured data sources, for `query` blocks (a query without them takes its error branch). */
   dataSources?: QueryRunner;
+  /** Object tags, for `objectTag` blocks (without them such a block takes its error branch). */
+  objectTags?: ObjectTagLookup;
   /** The time for time-of-day conditions (tests set it). */
   clock?: () => Date;
 }
@@ -108,6 +114,7 @@ class ScriptRun {
         this.#options.logger.debug({ callId: this.#channel.callId, script: this.#script.name, block: blockId, type: block.type }, "ivr block");
         const next = await this.#runBlock(block, blockId);
         if (next === "disconnect") break;
+        if (next === HANDED_OFF) return this.#result("handedOff", current);
         blockId = next;
       }
       if (this.#channel.ended) return this.#result("callerHungUp", current);
@@ -142,6 +149,8 @@ class ScriptRun {
       setVariable: (name, value) => void this.#variables.set(name, value),
       profile: this.#profile,
       dataSources: this.#options.dataSources,
+      objectTags: this.#options.objectTags,
+      handOff: this.#channel.handOff,
     };
   }
 
@@ -183,6 +192,12 @@ class ScriptRun {
         return runWebhookBlock(block, this.#blockRun(blockId));
       case "profile":
         return runProfileBlock(block, this.#blockRun(blockId));
+      case "objectTag":
+        return runObjectTagBlock(block, this.#blockRun(blockId));
+      case "deflect":
+      case "divert":
+      case "queue":
+        return runHandOffBlock(block, this.#blockRun(blockId));
       case "disconnect":
         return "disconnect";
     }

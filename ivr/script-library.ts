@@ -7,6 +7,8 @@ import { SourceInvalidError, YamlSource, type SourceProblem } from "../cti/confi
 import { blockSchemas, scriptSchema, type Block, type BlockType } from "./script-schema.js";
 import { queryBlockTargets } from "./blocks/query-block.js";
 import { webhookBlockTargets } from "./blocks/webhook-block.js";
+import { objectTagBlockTargets } from "./blocks/object-tag-block.js";
+import { handOffBlockTargets } from "./blocks/hand-off-blocks.js";
 
 export const BUILT_IN_SCRIPT_DIR = fileURLToPath(new URL("./scripts/", import.meta.url));
 
@@ -149,6 +151,14 @@ export function parseScript(source: YamlSource, options: Pick<ScriptLibraryOptio
         break;
       case "profile":
         refer(at("next"), block.next);
+        break;
+      case "objectTag":
+        for (const [key, target] of objectTagBlockTargets(block)) refer(at(key), target);
+        break;
+      case "deflect":
+      case "divert":
+      case "queue":
+        for (const [key, target] of handOffBlockTargets(block)) refer(at(key), target);
         break;
       case "disconnect":
         break;

@@ -8,6 +8,8 @@ import { queryBlockSchema } from "./blocks/query-block.js";
 import { blockId, promptName, templateValue as value, variableName } from "./blocks/script-fields.js";
 import { timeOfDaySchema } from "./blocks/time-of-day.js";
 import { webhookBlockSchema } from "./blocks/webhook-block.js";
+import { objectTagBlockSchema } from "./blocks/object-tag-block.js";
+import { deflectBlockSchema, divertBlockSchema, queueBlockSchema } from "./blocks/hand-off-blocks.js";
 
 const playBlock = z
   .object({
@@ -150,7 +152,11 @@ export type Block =
   | DisconnectBlock
   | z.output<typeof queryBlockSchema>
   | z.output<typeof webhookBlockSchema>
-  | z.output<typeof profileBlockSchema>;
+  | z.output<typeof profileBlockSchema>
+  | z.output<typeof objectTagBlockSchema>
+  | z.output<typeof deflectBlockSchema>
+  | z.output<typeof divertBlockSchema>
+  | z.output<typeof queueBlockSchema>;
 export type Condition = VariableCondition | TimeOfDayCondition;
 
 export const blockSchemas = {
@@ -163,5 +169,9 @@ export const blockSchemas = {
   query: queryBlockSchema,
   webhook: webhookBlockSchema,
   profile: profileBlockSchema,
+  objectTag: objectTagBlockSchema,
+  deflect: deflectBlockSchema,
+  divert: divertBlockSchema,
+  queue: queueBlockSchema,
 } as const;
 export type BlockType = keyof typeof blockSchemas;

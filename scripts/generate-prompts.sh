@@ -41,6 +41,7 @@ speak no-agent "No agent is logged on at this extension."
 speak goodbye "Goodbye."
 speak service-unavailable "The service is not available. Please try again later."
 speak too-many-attempts "Too many failed attempts. Goodbye."
+speak enter-customer-number "Please enter your four digit customer number."
 
 # Queue announcements. ivr/queue-announcement.ts strings the fragments together into sentences.
 speak queue-welcome "Thank you for calling. All our agents are busy. Please hold, and you will be connected to the next available agent."

@@ -16,6 +16,14 @@ export const STREAMED_EVENTS = [
   "call.cleared",
   "call.abandoned",
   "call.overflowed",
+  "dispatch.queued",
+  "dispatch.picked",
+  "dispatch.deflected",
+  "call.diverted",
+  "call.parked",
+  "call.deflected",
+  "call.transferred",
+  "call.recalled",
   "call.initiated",
   "call.originated",
   "call.connected",
@@ -30,6 +38,7 @@ export const STREAMED_EVENTS = [
   "recording.stopped",
   "recording.paused",
   "recording.resumed",
+  "customerAuth.reserveTimeout",
 ] as const;
 
 export type StreamedEvent = (typeof STREAMED_EVENTS)[number];

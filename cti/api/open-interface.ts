@@ -27,6 +27,11 @@ import { registerRecordingRoutes } from "./recording-routes.js";
 import type { RecordingControl } from "../recording/recording-registry.js";
 import { addSharedSchemas } from "./schemas.js";
 import { registerServiceGroupRoutes } from "./service-group-routes.js";
+import { registerObjectTagRoutes } from "./object-tag-routes.js";
+import type { ObjectTagDirectory } from "../object-tags/object-tag-directory.js";
+import { registerCustomerAuthenticationRoutes, type CustomerAuthenticationControl } from "./customer-authentication-routes.js";
+import { registerTransferRoutes, type TransferControl } from "./transfer-routes.js";
+import { registerDispatchQueueRoutes, type DispatchControl } from "./dispatch-queue-routes.js";
 
 export type { AcdView, CallView, ServiceGroupView } from "./acd-view.js";
 export type { AgentView, UserLookup } from "./agent-routes.js";
@@ -53,6 +58,14 @@ export interface OpenInterfaceOptions {
   makeCalls?: AgentCalls;
   /** Recording of agents' conversations (GET/POST /agents/{logonId}/recording); the routes are left out without it. */
   recording?: RecordingControl;
+  /** DeflectPhoneAgentCall and SetAgentIVRData (customer-authentication-routes.ts); the routes are left out without it. */
+  customerAuthentication?: CustomerAuthenticationControl;
+  /** POST /calls/{callId}/transfer (transfer-routes.ts); the route is left out without it. */
+  transfers?: TransferControl;
+  /** GET /dispatch-queue and POST /dispatch-queue/{callId}/pick (personal call routing); left out without it. */
+  dispatch?: DispatchControl;
+  /** Object tags and dialed numbers (/object-tags, /dialed-numbers); the routes are left out without it. */
+  objectTags?: ObjectTagDirectory;
   /** Slow-client, heartbeat and close limits of GET /events (defaults in event-stream.ts). */
   eventStream?: Partial<EventStreamLimits>;
 }
@@ -103,6 +116,10 @@ export async function startOpenInterface(options: OpenInterfaceOptions): Promise
   if (options.recording) registerRecordingRoutes(server, { agents: options.agents, recording: options.recording });
   if (options.makeCalls) registerMakeCallRoutes(server, options.makeCalls);
   registerServiceGroupRoutes(server, options.acd);
+  if (options.objectTags) registerObjectTagRoutes(server, options.objectTags);
+  if (options.customerAuthentication) registerCustomerAuthenticationRoutes(server, options.customerAuthentication);
+  if (options.transfers) registerTransferRoutes(server, options.transfers);
+  if (options.dispatch) registerDispatchQueueRoutes(server, options.dispatch);
   registerEventRoute(server, stream);
   registerOpenApiRoute(server);
 

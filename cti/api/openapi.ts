@@ -23,6 +23,7 @@ export async function registerOpenApi(server: FastifyInstance, version: string):
         { name: "agents", description: "Phone agents: logon, logoff, ready, not ready" },
         { name: "calls", description: "Calls the ACD holds" },
         { name: "service groups", description: "Queues and their agents" },
+        { name: "object tags", description: "Object tags, their assignments and dialed numbers" },
         { name: "events", description: "The WebSocket event stream" },
         { name: "health", description: "Liveness and links" },
         { name: "meta", description: "This document" },

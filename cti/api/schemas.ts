@@ -47,7 +47,7 @@ export const callViewSchema = {
     },
     serviceAccess: { type: "string" },
     serviceGroup: { type: "string" },
-    state: { type: "string", enum: ["queued", "ringing", "dialing", "talking"], description: "dialing: a call an agent made, the destination ringing." },
+    state: { type: "string", enum: ["queued", "ringing", "dialing", "talking", "authenticating"], description: "dialing: a call an agent made, the destination ringing; authenticating: at customer authentication, its agent reserved." },
     direction: { type: "string", enum: ["inbound", "outbound"], description: "outbound: a call an agent made (MakeCall); dialed is the destination." },
     position: { type: "integer", minimum: 1, description: "1-based place in the group's queue while queued." },
     logonId: { type: "string", description: "The agent ringing or talking." },
@@ -55,6 +55,7 @@ export const callViewSchema = {
     arrivedAt: isoTime,
     answeredAt: isoTime,
     waitMs: { type: "integer", minimum: 0, description: "Queue and ringing time together." },
+    associatedData: { type: "string", description: "Associated data of a caller returned from customer authentication (deflect with data, SetAgentIVRData)." },
   },
 } as const;
 

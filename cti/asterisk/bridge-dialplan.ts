@@ -36,6 +36,7 @@ const COPIED = [
   { variable: "CTI_CALL_ID", header: HEADERS_COPIED_TO_PHONES.callId, label: "callid" },
   { variable: "CTI_SERVICE_GROUP", header: HEADERS_COPIED_TO_PHONES.serviceGroup, label: "group" },
   { variable: "CTI_ASSOCIATED_DATA", header: HEADERS_COPIED_TO_PHONES.associatedData, label: "data" },
+  { variable: "CTI_CALL_PROFILE", header: HEADERS_COPIED_TO_PHONES.callProfile, label: "profile" },
 ] as const;
 
 function dialBridge(trunkName: string): string {

@@ -8,8 +8,10 @@
 // Every state change the distributor makes goes through the agent registry, so the bus and the API see it; an agent
 // becoming idleReady (by anyone) is offered the oldest waiting call at once.
 import type { Logger } from "../log.js";
-import type { EventBus, AgentStateChangedEvent } from "../events/event-bus.js";
-import type { IncomingCall, SipStack } from "../sip/index.js";
+import type { EventBus, AgentStateChangedEvent, CallTransferredEvent } from "../events/event-bus.js";
+import type { IncomingCall, IncomingRefer, SipStack } from "../sip/index.js";
+import type { MediaEndpoint } from "../../ivr/media/media-endpoint.js";
+import type { Agent } from "../agents/agent.js";
 import type { MediaServer } from "../../ivr/media/media-server.js";
 import type { PromptLibrary } from "../../ivr/media/prompt-library.js";
 import { MediaRoom } from "../../ivr/media/media-room.js";
@@ -30,6 +32,9 @@ import { QueueTreatment } from "./queue-treatment.js";
 import { ServiceGroupCall } from "./service-group-call.js";
 import type { AcdView, CallView, ServiceGroupView } from "../api/acd-view.js";
 import type { ConversationRecording } from "../recording/recording-registry.js";
+import type { PersonalCallHook, PersonalOfferOutcome } from "./personal-routing/personal-call-hook.js";
+import { CustomerAuthentication, type DivertVia } from "./customer-authentication/customer-authentication.js";
+import type { CustomerAuthenticationConfig } from "./customer-authentication/customer-authentication-config.js";
 
 export interface CallDistributorOptions {
   serviceGroups: readonly ServiceGroupConfig[];
@@ -50,6 +55,8 @@ export interface CallDistributorOptions {
   logger: Logger;
   /** Gives each conversation its recording URI (call.established); without it, established calls carry none. */
   recording?: ConversationRecording;
+  /** Customer authentication divert-and-return, with the script of its number's BVD; absent: not configured. */
+  customerAuthentication?: { config: CustomerAuthenticationConfig; script: string };
 }
 
 /** How long an overflow number may ring before the caller is given up on. */
@@ -69,7 +76,12 @@ export class CallDistributor implements AcdView {
   /** Logon IDs whose state the distributor is changing right now (its own changes are not "external"). */
   readonly #own: OwnAgentTransitions;
   readonly #onAgentState = (e: AgentStateChangedEvent): void => this.#agentStateChanged(e);
+  readonly #auth: CustomerAuthentication | undefined;
   #closed = false;
+  /** Personal call routing (cti/calls/personal-routing/): groups with personalCalls hand their calls to it. */
+  #personal: PersonalCallHook | undefined;
+  /** Offers made by offerTo(): their ring time, who awaits the outcome, and the agent's state before. */
+  readonly #personalOffers = new WeakMap<object, { ringTime: number; settle: (o: PersonalOfferOutcome) => void; before: { state: "idleReady" | "idleNotReady"; reason: string | undefined } }>();
 
   constructor(options: CallDistributorOptions) {
     this.#o = options;
@@ -90,6 +102,39 @@ export class CallDistributor implements AcdView {
       if (agent.state === "idleReady") this.#acd.agentAvailable(agent.logonId, agent.stateSince.getTime());
     }
     options.bus.on("agent.stateChanged", this.#onAgentState);
+    const auth = options.customerAuthentication;
+    this.#auth = auth && new CustomerAuthentication({
+      ...auth, ivr: options.ivr, sip: options.sip, media: options.media, agents: options.agents, ringTimeSupervision: options.ringTimeSupervision,
+      bus: options.bus, logger: options.logger,
+      hooks: {
+        afterCall: (logonId, group, talkMs) => this.#afterCall(logonId, group, talkMs),
+        conversationOver: (sgc, releasedBy) => this.#conversationOver(sgc, releasedBy),
+        recordingUri: (sgc, room, logonId, extension) => this.#o.recording?.register({ room, callId: sgc.callId, logonId, extension, serviceGroup: sgc.group.id }),
+      },
+    });
+  }
+
+  /**
+   * Customer authentication: the caller of a conversation goes to the configured number's script, the agent leg is
+   * released and the agent stays reserved for the caller's return (cti/calls/customer-authentication/). Throws
+   * CUSTOMER_AUTH_NOT_CONFIGURED, CALL_NOT_FOUND, CALL_NOT_IN_CONVERSATION.
+   */
+  async divertToAuthentication(callId: string, via: "transfer" | "featureCode" | "api"): Promise<void> {
+    if (!this.#auth) throw new CtiError(Errors.CUSTOMER_AUTH_NOT_CONFIGURED);
+    const sgc = this.#calls.get(callId);
+    if (!sgc) throw new CtiError(Errors.CALL_NOT_FOUND, callId);
+    this.#auth.divert(sgc, via satisfies DivertVia);
+  }
+
+  /** The customer authentication number, when configured (a transfer to it is a divert). */
+  get authenticationNumber(): string | undefined {
+    return this.#auth?.number;
+  }
+
+  /** SetAgentIVRData: associated data for the caller the agent waits for. Throws AGENT_NOT_WAITING_FOR_CALLER. */
+  setAgentIvrData(logonId: string, data: string): { callId: string } {
+    if (!this.#auth) throw new CtiError(Errors.CUSTOMER_AUTH_NOT_CONFIGURED);
+    return this.#auth.setAgentIvrData(logonId, data);
   }
 
   /** Handles a call to a service access until the caller's call is over. Never throws. */
@@ -107,8 +152,30 @@ export class CallDistributor implements AcdView {
     this.#calls.set(sgc.callId, sgc);
     call.on("ended", () => this.#callerGone(sgc));
     if (call.state === "ended") this.#callerGone(sgc);
+    else if (group.personalCalls && this.#personal) this.#personal.arrived(sgc);
     else this.#enterGroup(sgc, group);
     await sgc.done;
+  }
+
+  /**
+   * A caller an IVR script hands to a service group (the `queue` block, or `divert` to a service access BVD): already
+   * answered, it queues like any caller. Resolves false at once for an unknown group, else true when the call is over.
+   */
+  async adoptCall(call: IncomingCall, endpoint: MediaEndpoint, serviceGroupId: string, access?: ServiceAccessConfig): Promise<boolean> {
+    const group = this.#groups.get(serviceGroupId);
+    if (!group || this.#closed || this.#calls.has(call.callId)) return false;
+    const sgc = new ServiceGroupCall(call, endpoint, access ?? { id: "ivr", serviceGroup: group.id, priority: 0 }, group);
+    this.#calls.set(sgc.callId, sgc);
+    call.on("ended", () => this.#callerGone(sgc));
+    if (call.state === "ended") this.#callerGone(sgc);
+    else this.#enterGroup(sgc, group);
+    await sgc.done;
+    return true;
+  }
+
+  /** The service access of this id, for a script diverting to its BVD. */
+  serviceAccess(id: string): ServiceAccessConfig | undefined {
+    return this.#accesses.get(id);
   }
 
   calls(): CallView[] {
@@ -142,6 +209,7 @@ export class CallDistributor implements AcdView {
     if (this.#closed) return;
     this.#closed = true;
     this.#o.bus.off("agent.stateChanged", this.#onAgentState);
+    this.#auth?.close();
     for (const t of this.#clericalTimers.values()) clearTimeout(t);
     this.#clericalTimers.clear();
     for (const sgc of this.#calls.values()) {
@@ -172,13 +240,13 @@ export class CallDistributor implements AcdView {
     if (offer) this.#offer(offer);
   }
 
-  #startTreatment(sgc: ServiceGroupCall): void {
+  #startTreatment(sgc: ServiceGroupCall, welcome = true): void {
     sgc.treatment?.stop();
     const { prompts, language } = this.#o;
     const group = sgc.group;
     sgc.treatment = new QueueTreatment({
       endpoint: sgc.endpoint,
-      settings: { welcomePrompt: group.welcomePrompt, music: group.music, announcement: group.announcement },
+      settings: { welcomePrompt: welcome ? group.welcomePrompt : undefined, music: group.music, announcement: group.announcement },
       resolve: (name) => prompts.resolve(name, language),
       standing: () => {
         const position = this.#acd.position(sgc.callId);
@@ -274,6 +342,7 @@ export class CallDistributor implements AcdView {
       if (offered.abandoned) return;
       offered.abandoned = true;
       sgc.offer = undefined;
+      if (this.#settlePersonal(sgc, offered, "failed", true)) return;
       // Not the agent's fault: the agent stays ready, the call waits a moment and is offered again.
       this.#acd.remove(sgc.callId); // out of the queue until the retry puts it back at its place
       if (this.#o.agents.get(agent.logonId)?.state === "reserved") this.#own.transition(agent.logonId, "idleReady");
@@ -292,6 +361,8 @@ export class CallDistributor implements AcdView {
       void leg.hangup();
       return;
     }
+    const onRefer = this.onAgentRefer;
+    if (onRefer) leg.on("transferRequested", (refer) => onRefer(sgc.callId, leg.callId, refer));
     this.#o.bus.safeEmit("call.delivered", {
       ...sgc.eventBase,
       logonId: agent.logonId,
@@ -299,7 +370,7 @@ export class CallDistributor implements AcdView {
       callManagerId: agent.callManagerId,
       agentCallId: leg.callId,
     });
-    const ringTime = sgc.group.ringTime ?? this.#o.ringTimeSupervision;
+    const ringTime = this.#personalOffers.get(offered)?.ringTime ?? sgc.group.ringTime ?? this.#o.ringTimeSupervision;
     offered.ringTimer = setTimeout(() => this.#offerFailed(sgc, offered, "noAnswer", undefined), ringTime);
     offered.ringTimer.unref();
     leg.once("answered", () => this.#connect(sgc, offered));
@@ -339,6 +410,7 @@ export class CallDistributor implements AcdView {
     }
     if (sgc.state !== "ringing") return;
     sgc.state = "queued";
+    if (this.#settlePersonal(sgc, offered, reason)) return;
     if (sgc.group.maxWait > 0 && Date.now() - sgc.queuedAt >= sgc.group.maxWait) {
       this.#leaveQueue(sgc, "maxWait", sgc.group.overflow!);
       return;
@@ -349,7 +421,10 @@ export class CallDistributor implements AcdView {
   /** Back in the queue at the call's original place; offered again at once if an agent is free. */
   #requeue(sgc: ServiceGroupCall): void {
     sgc.state = "queued";
-    const offer = this.#acd.requeue(sgc.callId);
+    // A transferred call left the ACD's queue when it was first answered: back at its original place (its arrival).
+    const offer = this.#acd.call(sgc.callId)
+      ? this.#acd.requeue(sgc.callId)
+      : this.#acd.enqueue({ callId: sgc.callId, groupId: sgc.group.id, priority: sgc.access.priority, arrivedAt: sgc.arrivedAt });
     this.#o.bus.safeEmit("call.queued", { ...sgc.eventBase, position: this.#acd.position(sgc.callId) ?? 1, priority: sgc.access.priority, requeued: true });
     if (offer) this.#offer(offer);
   }
@@ -379,6 +454,191 @@ export class CallDistributor implements AcdView {
       recordingUri: this.#o.recording?.register({ room, callId: sgc.callId, logonId: offered.agent.logonId, extension: offered.agent.extension, serviceGroup: sgc.group.id }),
       waitMs: sgc.answeredAt - sgc.arrivedAt,
     });
+    this.#personalOffers.get(offered)?.settle("answered");
+    this.#auth?.watchFeatureCode(sgc, leg);
+  }
+
+  // ── transfers: cti/calls/agent-transfer/ decides, these carry it out ──────────────────────────────────────────
+
+  /** Gets the REFERs agents' phones send in the calls offered to them: (caller's Call-ID, agent leg's Call-ID, REFER). */
+  onAgentRefer: ((callId: string, agentCallId: string, refer: IncomingRefer) => void) | undefined;
+
+  /** The service group call whose agent leg has this SIP Call-ID (the bridge's INVITE to the agent). */
+  callByAgentLeg(agentCallId: string): ServiceGroupCall | undefined {
+    for (const sgc of this.#calls.values()) if (sgc.offer?.leg?.callId === agentCallId) return sgc;
+    return undefined;
+  }
+
+  /** A service group call by the caller's Call-ID. */
+  serviceGroupCall(callId: string): ServiceGroupCall | undefined {
+    return this.#calls.get(callId);
+  }
+
+  /**
+   * Ends the talking agent's part for a transfer: its leg is hung up, it goes to its after-call state (the group's
+   * clerical time), call.transferred is published, and the caller waits as `routed` with the group's music until the
+   * transfer offers, queues or connects it. Throws CALL_NOT_FOUND, CALL_NOT_IN_CONVERSATION. `hangUpAgentLegAfter`:
+   * the agent's leg is hung up when it settles (else at once).
+   */
+  releaseAgentForTransfer(callId: string, transfer: Pick<CallTransferredEvent, "to" | "kind" | "toLogonId" | "via" | "attended">, options: { hangUpAgentLegAfter?: Promise<unknown> } = {}): Agent {
+    const sgc = this.#calls.get(callId);
+    if (!sgc) throw new CtiError(Errors.CALL_NOT_FOUND, callId);
+    const offered = sgc.offer;
+    if (sgc.state !== "talking" || !offered) throw new CtiError(Errors.CALL_NOT_IN_CONVERSATION, `call ${callId} is ${sgc.state}`);
+    const talkMs = Date.now() - (sgc.answeredAt ?? Date.now());
+    offered.abandoned = true; // its leg's end is not the conversation's end
+    sgc.offer = undefined;
+    sgc.state = "routed";
+    sgc.room?.close();
+    sgc.room = undefined;
+    // A REFER's NOTIFYs go out in the agent's dialog before the BYE.
+    const leg = offered.leg;
+    if (options.hangUpAgentLegAfter) void options.hangUpAgentLegAfter.finally(() => void leg?.hangup());
+    else void leg?.hangup();
+    this.#o.bus.safeEmit("call.transferred", { ...sgc.eventBase, logonId: offered.agent.logonId, extension: offered.agent.extension, ...transfer, talkMs });
+    this.#afterCall(offered.agent.logonId, sgc.group, talkMs);
+    this.#startTreatment(sgc, false);
+    return offered.agent;
+  }
+
+  /**
+   * Offers a call waiting for a transfer (`routed`) to one agent as a service group call: a transfer's target, or an
+   * attendant's recall. The agent must be idle or in wrap-up (which ends). Ring time supervision as for every offer:
+   * no answer → the agent is forced not ready and the call goes back to the group's queue at its original place.
+   * Throws CALL_NOT_FOUND, AGENT_NOT_LOGGED_ON, TRANSFER_TARGET_BUSY.
+   */
+  offerToAgent(callId: string, logonId: string): void {
+    const sgc = this.#calls.get(callId);
+    if (!sgc || sgc.state !== "routed") throw new CtiError(Errors.CALL_NOT_FOUND, `${callId} is not waiting for a transfer`);
+    const agent = this.#o.agents.get(logonId);
+    if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
+    if (agent.state !== "idleReady" && agent.state !== "idleNotReady" && agent.state !== "clerical") {
+      throw new CtiError(Errors.TRANSFER_TARGET_BUSY, `${logonId} is ${agent.state}`);
+    }
+    if (agent.state === "clerical") {
+      clearTimeout(this.#clericalTimers.get(logonId));
+      this.#clericalTimers.delete(logonId);
+      this.#own.transition(logonId, "idleReady");
+    }
+    this.#own.transition(logonId, "reserved");
+    sgc.state = "ringing";
+    sgc.queuedAt = Date.now(); // a failed offer checks the group's maximum wait from here
+    const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
+    sgc.offer = offered;
+    void this.#dialAgent(sgc, offered);
+  }
+
+  /** Puts a call waiting for a transfer into a service group's queue by its first arrival. Throws CALL_NOT_FOUND, SERVICE_GROUP_UNKNOWN. */
+  queueInGroup(callId: string, groupId: string): void {
+    const sgc = this.#calls.get(callId);
+    if (!sgc || sgc.state !== "routed") throw new CtiError(Errors.CALL_NOT_FOUND, `${callId} is not waiting for a transfer`);
+    const group = this.#groups.get(groupId);
+    if (!group) throw new CtiError(Errors.SERVICE_GROUP_UNKNOWN, groupId);
+    sgc.room?.close();
+    sgc.room = undefined;
+    this.#enterGroup(sgc, group);
+  }
+
+  /** Joins a caller waiting for a transfer with a leg the bridge placed for it (its media endpoint); the music stops. */
+  joinCaller(callId: string, endpoint: MediaEndpoint): void {
+    const sgc = this.#calls.get(callId);
+    if (!sgc || sgc.state !== "routed") throw new CtiError(Errors.CALL_NOT_FOUND, `${callId} is not waiting for a transfer`);
+    sgc.treatment?.stop();
+    sgc.treatment = undefined;
+    sgc.room?.close();
+    sgc.room = MediaRoom.conversation(this.#log, sgc.endpoint, endpoint);
+  }
+
+  /** The ring time supervision of this group's offers: its own ringTime, else the system's. */
+  ringTimeFor(group: ServiceGroupConfig): number {
+    return group.ringTime ?? this.#o.ringTimeSupervision;
+  }
+
+  /**
+   * Attended transfer (agent-transfer/attended-transfer.ts): reserves an idle agent (ready or not; wrap-up ends) while
+   * the bridge's INVITE with Replaces goes to its phone, so the ACD offers it nothing meanwhile. Returns the undo (back
+   * to the idle state it had, wrap-up → idle ready; nothing if it is no longer reserved). Throws AGENT_NOT_LOGGED_ON,
+   * TRANSFER_TARGET_BUSY.
+   */
+  reserveForTransfer(logonId: string): () => void {
+    const agent = this.#o.agents.get(logonId);
+    if (!agent) throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, logonId);
+    const before = agent.state;
+    if (before !== "idleReady" && before !== "idleNotReady" && before !== "clerical") throw new CtiError(Errors.TRANSFER_TARGET_BUSY, `${logonId} is ${before}`);
+    const reason = before === "idleNotReady" ? agent.notReadyReason : undefined;
+    if (before === "clerical") {
+      clearTimeout(this.#clericalTimers.get(logonId));
+      this.#clericalTimers.delete(logonId);
+      this.#own.transition(logonId, "idleReady");
+    }
+    this.#own.transition(logonId, "reserved");
+    return () => {
+      if (this.#o.agents.get(logonId)?.state === "reserved") this.#own.transition(logonId, before === "idleNotReady" ? "idleNotReady" : "idleReady", reason);
+    };
+  }
+
+  /**
+   * Attended transfer completed: the call, waiting after releaseAgentForTransfer, continues as a service group call on
+   * the agent reserved for it (reserveForTransfer), whose phone answered `leg` (the INVITE with Replaces) — talking,
+   * call.established, then as any answered offer (the leg's end ends the conversation; its REFERs are transfers).
+   * Throws CALL_NOT_FOUND, AGENT_NOT_LOGGED_ON (the agent is no longer reserved).
+   */
+  connectTransferredAgent(callId: string, logonId: string, leg: OutboundLeg): void {
+    const sgc = this.#calls.get(callId);
+    if (!sgc || sgc.state !== "routed" || leg.ended) throw new CtiError(Errors.CALL_NOT_FOUND, `${callId} is not waiting for a transfer`);
+    const agent = this.#o.agents.get(logonId);
+    if (!agent || agent.state !== "reserved") throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, `${logonId} is not reserved for the call`);
+    const offered = { agent, leg, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
+    sgc.state = "ringing";
+    sgc.offer = offered;
+    const onRefer = this.onAgentRefer;
+    if (onRefer) leg.on("transferRequested", (refer) => onRefer(sgc.callId, leg.callId, refer));
+    leg.once("ended", () => {
+      if (sgc.state === "talking" && sgc.offer === offered) this.#conversationOver(sgc, "agent");
+    });
+    this.#connect(sgc, offered);
+  }
+
+  // ── personal call routing: cti/calls/personal-routing/ decides, these carry it out ─────────────────────────────
+
+  /** Groups with personalCalls hand their answered callers to this hook instead of queueing them. */
+  setPersonalCallHook(hook: PersonalCallHook | undefined): void {
+    this.#personal = hook;
+  }
+
+  /**
+   * Offers a call the distributor holds without queueing it (state "queued", not in the ACD) to one idle agent,
+   * ready or not ready, ringing for `ringTime`. Resolves how the offer ended; on anything but "answered" the call is
+   * "queued" again and the hook decides. A failed offer forces the agent not ready as every offer does; a caller
+   * hanging up puts the agent back in the idle state it had.
+   */
+  offerTo(callId: string, logonId: string, ringTime: number): Promise<PersonalOfferOutcome> {
+    const sgc = this.#calls.get(callId);
+    const agent = this.#o.agents.get(logonId);
+    if (this.#closed || !sgc || sgc.state !== "queued" || !agent || (agent.state !== "idleReady" && agent.state !== "idleNotReady")) {
+      return Promise.resolve("failed");
+    }
+    return new Promise((settle) => {
+      const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
+      this.#personalOffers.set(offered, { ringTime, settle, before: { state: agent.state as "idleReady" | "idleNotReady", reason: agent.notReadyReason } });
+      this.#own.transition(logonId, "reserved");
+      sgc.state = "ringing";
+      sgc.offer = offered;
+      void this.#dialAgent(sgc, offered);
+    });
+  }
+
+  /** A personal offer could not be placed or failed: the call waits ("queued") for the hook's next step. */
+  #settlePersonal(sgc: ServiceGroupCall, offered: object, outcome: PersonalOfferOutcome, restoreAgent = false): boolean {
+    const personal = this.#personalOffers.get(offered);
+    if (!personal) return false;
+    const { agent } = offered as { agent: Agent };
+    if (restoreAgent && this.#o.agents.get(agent.logonId)?.state === "reserved") {
+      this.#own.transition(agent.logonId, personal.before.state, personal.before.reason); // not the agent's fault
+    }
+    if (sgc.state === "ringing") sgc.state = "queued";
+    personal.settle(outcome);
+    return true;
   }
 
   // ── endings ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -400,7 +660,9 @@ export class CallDistributor implements AcdView {
       clearTimeout(offered.ringTimer);
       // The agent's phone stops ringing at once: CANCEL now (or, if the SIP INVITE is not out yet, right after).
       void offered.leg?.hangup();
-      if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#own.transition(offered.agent.logonId, "idleReady");
+      const before = this.#personalOffers.get(offered)?.before;
+      if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#own.transition(offered.agent.logonId, before?.state ?? "idleReady", before?.reason);
+      this.#personalOffers.get(offered)?.settle("abandoned");
       this.#o.bus.safeEmit("call.abandoned", { ...sgc.eventBase, stage: "ringing", waitMs, logonId: offered.agent.logonId });
     }
     this.#release(sgc);
@@ -415,21 +677,24 @@ export class CallDistributor implements AcdView {
     void offered.leg?.hangup();
     void sgc.caller.hangup();
     this.#o.bus.safeEmit("call.cleared", { ...sgc.eventBase, logonId: offered.agent.logonId, extension: offered.agent.extension, releasedBy, talkMs });
-    this.#afterCall(offered.agent.logonId, sgc.group, talkMs);
+    const before = this.#personalOffers.get(offered)?.before;
+    this.#afterCall(offered.agent.logonId, sgc.group, talkMs, before?.state === "idleNotReady" ? { reason: before.reason } : undefined);
     this.#release(sgc);
   }
 
-  #afterCall(logonId: string, group: ServiceGroupConfig, talkMs: number): void {
+  /** `backToNotReady`: a personal call offered to a not-ready agent leaves it not ready again (with its reason). */
+  #afterCall(logonId: string, group: ServiceGroupConfig, talkMs: number, backToNotReady?: { reason: string | undefined }): void {
     this.#estimator.recordHandled(group.id, talkMs + group.clericalTime);
     if (this.#o.agents.get(logonId)?.state !== "talking") return; // logged off or changed by someone meanwhile
+    const idle = backToNotReady ? "idleNotReady" : "idleReady";
     if (group.clericalTime <= 0) {
-      this.#own.transition(logonId, "idleReady");
+      this.#own.transition(logonId, idle, backToNotReady?.reason);
       return;
     }
     this.#own.transition(logonId, "clerical");
     const timer = setTimeout(() => {
       this.#clericalTimers.delete(logonId);
-      if (this.#o.agents.get(logonId)?.state === "clerical") this.#own.transition(logonId, "idleReady");
+      if (this.#o.agents.get(logonId)?.state === "clerical") this.#own.transition(logonId, idle, backToNotReady?.reason);
     }, group.clericalTime);
     timer.unref();
     this.#clericalTimers.set(logonId, timer);
@@ -471,7 +736,10 @@ export class CallDistributor implements AcdView {
           clearTimeout(offered.ringTimer);
           void offered.leg?.hangup();
           sgc.offer = undefined;
-          this.#requeue(sgc);
+          if (this.#personalOffers.has(offered)) {
+            sgc.state = "queued";
+            this.#personalOffers.get(offered)!.settle("failed");
+          } else this.#requeue(sgc);
         }
       }
     }
@@ -482,6 +750,7 @@ export class CallDistributor implements AcdView {
   #agentAvailable(logonId: string): void {
     const agent = this.#o.agents.get(logonId);
     if (this.#closed || !agent || agent.state !== "idleReady") return;
+    if (this.#personal?.claimsAgent(logonId)) return; // a personal call waits for this agent: it goes first
     const offer = this.#acd.agentAvailable(logonId, agent.stateSince.getTime());
     if (offer) this.#offer(offer);
   }

@@ -6,7 +6,7 @@
 //                 └──────────── 3xx-6xx / CANCEL (hangup()) / timeout ──────────────────►┘
 // The endpoint is closed when the leg ends; hangup() is idempotent.
 import type { Logger } from "../log.js";
-import type { OutgoingCall, OutgoingCallEnd, SipStack } from "../sip/index.js";
+import type { IncomingRefer, OutgoingCall, OutgoingCallEnd, SipStack } from "../sip/index.js";
 import type { MediaServer } from "../../ivr/media/media-server.js";
 import type { MediaEndpoint } from "../../ivr/media/media-endpoint.js";
 import type { G711Codec } from "../../ivr/media/sdp-offer-answer.js";
@@ -28,6 +28,8 @@ export type OutboundLegEvents = {
   ringing: [];
   answered: [];
   ended: [reason: OutgoingCallEnd, status: number | undefined];
+  /** A REFER from the called phone (agent-transfer/ handles it); without a listener it is declined. */
+  transferRequested: [refer: IncomingRefer];
 };
 
 export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
@@ -43,6 +45,10 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     this.onListenerError = (event, error) => logger.error({ err: error, event, callId: call.callId }, "outbound leg listener failed");
     call.on("ringing", () => this.safeEmit("ringing"));
     call.on("dtmf", (digit) => endpoint.injectDtmf(digit));
+    call.on("transferRequested", (refer) => {
+      if (this.listenerCount("transferRequested") === 0) void refer.reject(603, "Declined");
+      else this.safeEmit("transferRequested", refer);
+    });
     call.on("answered", (sdp) => {
       try {
         endpoint.acceptAnswer(sdp);

@@ -5,6 +5,7 @@ import type { BvdTable } from "../routing/bvd-table.js";
 import type { CallDistributor } from "./call-distributor.js";
 import { handleIvrCall, type IvrCallDependencies } from "./ivr-call.js";
 import type { RecorderAdmission } from "../recording/recording-registry.js";
+import type { TransferHairpins } from "./agent-transfer/hairpin-transfer.js";
 
 export interface CallRoutes {
   bvds: BvdTable;
@@ -12,11 +13,15 @@ export interface CallRoutes {
   distributor: CallDistributor;
   /** Recorders INVITE recording URIs (`rec-…` users), never BVDs. */
   recording?: RecorderAdmission;
+  /** Asterisk's marked hairpin INVITEs after an agent's blind transfer (cti/calls/agent-transfer/). */
+  transferHairpins?: TransferHairpins;
 }
 
 /** Handles the call to its end. Never throws. */
 export async function routeIncomingCall(call: IncomingCall, routes: CallRoutes): Promise<void> {
   if (routes.recording?.isRecordingTarget(call.dialedNumber)) return routes.recording.join(call);
+  const hairpin = routes.transferHairpins?.handle(call);
+  if (hairpin) return hairpin;
   const bvd = routes.bvds.lookup(call.dialedNumber);
   if (!bvd) {
     routes.ivr.logger.info({ callId: call.callId, dialed: call.dialedNumber }, "call to a number that is not a configured BVD");

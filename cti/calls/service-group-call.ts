@@ -16,7 +16,8 @@ import type { CallView } from "../api/acd-view.js";
 import { HEADERS_COPIED_TO_PHONES } from "../sip/cti-headers.js";
 import type { QueueTreatment } from "./queue-treatment.js";
 
-export type ServiceGroupCallState = "queued" | "ringing" | "talking" | "routed" | "ended";
+/** authenticating: sent by its agent to customer authentication, the agent reserved (customer-authentication/). */
+export type ServiceGroupCallState = "queued" | "ringing" | "talking" | "authenticating" | "routed" | "ended";
 
 /** The agent leg being offered (ringing) or connected. */
 export interface AgentLeg {
@@ -43,6 +44,8 @@ export class ServiceGroupCall {
   treatment: QueueTreatment | undefined;
   maxWaitTimer: NodeJS.Timeout | undefined;
   answeredAt: number | undefined;
+  /** Associated data of a caller returned from customer authentication (on the agent's INVITE, events, views). */
+  associatedData: string | undefined;
   /** Resolves when the caller's call is over and everything it held is released. */
   readonly done: Promise<void>;
   readonly finish: () => void;
@@ -79,7 +82,7 @@ export class ServiceGroupCall {
 
   view(position: number | undefined, now = Date.now()): CallView | undefined {
     const state = this.state;
-    if (state !== "queued" && state !== "ringing" && state !== "talking") return undefined;
+    if (state !== "queued" && state !== "ringing" && state !== "talking" && state !== "authenticating") return undefined;
     const base = this.eventBase;
     const agent = this.offer?.agent;
     return {
@@ -90,6 +93,7 @@ export class ServiceGroupCall {
       arrivedAt: new Date(this.arrivedAt).toISOString(),
       ...(this.answeredAt !== undefined ? { answeredAt: new Date(this.answeredAt).toISOString() } : {}),
       waitMs: (this.answeredAt ?? now) - this.arrivedAt,
+      ...(this.associatedData !== undefined ? { associatedData: this.associatedData } : {}),
     };
   }
 }

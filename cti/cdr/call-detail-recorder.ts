@@ -11,7 +11,8 @@
 //
 // Attribution follows the manual ("Transfer of Service Group Voice Calls"): the call belongs to the last agent;
 // alerting time is how long it rang at the first agent who answered (an offer nobody answered is waiting time);
-// talk time is summed across agents; clerical time is the last agent's only. Times come from one clock (the
+// talk time is summed across agents (call.transferred closes one agent's share); clerical time is the last agent's
+// only (the transferring agent's wrap-up is not the call's). Times come from one clock (the
 // recorder's), so wait_ms = answered_at − arrived_at (or ended_at − arrived_at) holds in every row.
 //
 // Listeners never throw into the bus, and writes never reject: a failed write is logged, retried once after
@@ -28,6 +29,7 @@ import type {
   CallOfferFailedEvent,
   CallOverflowEvent,
   CallQueuedEvent,
+  CallTransferredEvent,
   EventBus,
 } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
@@ -129,6 +131,7 @@ export class CallDetailRecorder {
     this.#listen("call.cleared", (e) => this.#onCleared(e));
     this.#listen("call.abandoned", (e) => this.#onAbandoned(e));
     this.#listen("call.overflowed", (e) => this.#onOverflowed(e));
+    this.#listen("call.transferred", (e) => this.#onTransferred(e));
     this.#listen("agent.stateChanged", (e) => this.#onAgentStateChanged(e));
   }
 
@@ -231,6 +234,13 @@ export class CallDetailRecorder {
     }
     call.ringing = undefined;
     call.talking = { logonId: e.logonId, extension: e.extension, since: now };
+  }
+
+  /** The transferring agent's talk time is complete; the target (or, for a number, nobody) talks from its answer. */
+  #onTransferred(e: CallTransferredEvent): void {
+    const call = this.#follow(e);
+    if (call.talking) call.earlierTalkMs += this.#now() - call.talking.since;
+    call.talking = undefined;
   }
 
   #onCleared(e: CallClearedEvent): void {

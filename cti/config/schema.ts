@@ -8,6 +8,9 @@ import { snmpConfigSchema } from "../../snmp/snmp-config.js";
 import { dataSourcesSchema } from "../../ivr/blocks/data-source-config.js";
 import { recordingConfigSchema } from "../recording/recording-config.js";
 import { callerIdConfigProblems } from "../calls/caller-id.js";
+import { DEFAULT_MAX_WAIT_PERSONAL_MS, personalRoutingConfigProblems } from "../calls/personal-routing/personal-routing-config.js";
+import { customerAuthenticationConfigProblems, customerAuthenticationSchema } from "../calls/customer-authentication/customer-authentication-config.js";
+import { attendantSettingsSchema } from "../calls/agent-transfer/attendant-config.js";
 
 const ipv4 = z.string().ip({ version: "v4", message: "must be an IPv4 address" });
 const port = z.number().int().min(1).max(65535);
@@ -96,8 +99,12 @@ export const serviceGroupSchema = z
   .object({
     id: identifier,
     name: z.string().min(1).optional(),
-    /** Only voice groups for now ("Voice" in the manual). */
-    type: z.enum(["voice"]).default("voice"),
+    /** voice: calls are offered to agents (ACD); manualRouting ("Voice – Manual Routing"): calls wait in the dispatch queue. */
+    type: z.enum(["voice", "manualRouting"]).default("voice"),
+    /** manualRouting only: the group takes personal calls, routed to the agent whose personal number was called. */
+    personalCalls: z.boolean().default(false),
+    /** Maximum Wait Time for Personal Call: how long a personal call waits for its busy agent. */
+    maxWaitPersonal: durationMs.default(DEFAULT_MAX_WAIT_PERSONAL_MS),
     /** Ring time supervision: an offered agent who does not answer within it is set not ready and the call requeued. */
     ringTime: durationMs.optional(),
     /** Clerical (wrap-up) time after each call before the agent is offered the next one. */
@@ -126,6 +133,8 @@ export const serviceGroupSchema = z
     closed: destinationSchema.default({ prompt: "queue-closed" }),
     /** Caller ID of outgoing calls agents make for this group. */
     callerId: callerIdSelectionSchema.default({}),
+    /** An attendant group: its agents' transfers recall on busy, no answer, invalid number (top-level `attendant`). */
+    attendant: z.boolean().default(false),
   })
   .strict()
   .superRefine((g, ctx) => {
@@ -167,6 +176,8 @@ export const configSchema = z
         language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default("en"),
         /** Caller ID of private outgoing calls (no service group). */
         privateCallerId: callerIdSelectionSchema.default({}),
+        /** System default destination of personal calls an agent's own default destination did not take. */
+        defaultDestination: number.optional(),
       })
       .strict()
       .default({}),
@@ -217,6 +228,10 @@ export const configSchema = z
     serviceGroups: z.array(serviceGroupSchema).default([]),
     /** The tenant's custom caller IDs for outgoing calls. */
     callerIds: z.array(customCallerIdSchema).default([]),
+    /** Customer authentication divert-and-return (cti/calls/customer-authentication/); absent: off. */
+    customerAuthentication: customerAuthenticationSchema.optional(),
+    /** Attendant transfer settings (cti/calls/agent-transfer/attendant-config.ts), for groups with `attendant: true`. */
+    attendant: attendantSettingsSchema.default({}),
     scripts: z
       .object({
         /** Extra folders searched for scripts (NAME.yaml) before the built-in ones. */
@@ -269,6 +284,8 @@ export const configSchema = z
       if (b.serviceAccess && !accessIds.has(b.serviceAccess)) ctx.addIssue({ code: "custom", path: ["bvds", i, "serviceAccess"], message: `unknown service access "${b.serviceAccess}"` });
     });
     for (const problem of callerIdConfigProblems(cfg)) ctx.addIssue({ code: "custom", ...problem });
+    for (const problem of personalRoutingConfigProblems(cfg)) ctx.addIssue({ code: "custom", ...problem });
+    for (const problem of customerAuthenticationConfigProblems(cfg)) ctx.addIssue({ code: "custom", ...problem });
     if (cfg.store.kind === "mssql" && !cfg.store.url) ctx.addIssue({ code: "custom", path: ["store", "url"], message: "mssql needs a url" });
   });
 

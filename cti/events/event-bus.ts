@@ -160,6 +160,8 @@ export interface CallDeliveredEvent extends CallEventBase {
   callManagerId: string;
   /** SIP Call-ID of the bridge's INVITE to the agent. */
   agentCallId: string;
+  /** A caller returned from customer authentication: the script's (or SetAgentIVRData's) associated data. */
+  associatedData?: string;
 }
 
 export interface CallEstablishedEvent extends CallEventBase {
@@ -170,6 +172,57 @@ export interface CallEstablishedEvent extends CallEventBase {
   recordingUri: string | undefined;
   /** How long the caller waited, queue and ringing together. */
   waitMs: number;
+  /** A caller returned from customer authentication: the script's (or SetAgentIVRData's) associated data. */
+  associatedData?: string;
+}
+
+/**
+ * A caller sent by its agent to customer authentication (manual: Diverted, Parked, Call Deflected to other
+ * Destination). The agent stays reserved for the caller's return (cti/calls/customer-authentication/).
+ */
+export interface CallDivertedEvent extends CallEventBase {
+  /** The agent the caller was talking to, reserved until the caller returns or the reserve time runs out. */
+  logonId: string;
+  extension: string;
+  /** Exactly customerAuthentication.number. */
+  newDestination: string;
+  /** transfer: the agent's phone (REFER / Asterisk hairpin); featureCode: DTMF on the agent leg; api: DeflectPhoneAgentCall. */
+  via: "transfer" | "featureCode" | "api";
+}
+
+/**
+ * An agent transferred the caller (manual: "Transfer of Service Group Voice Calls", "Attendant Agent"): the agent's
+ * part of the call is over (it goes to its after-call state), the bridge holds the caller and offers or calls the
+ * target (cti/calls/agent-transfer/).
+ */
+export interface CallTransferredEvent extends CallEventBase {
+  /** The transferring agent. */
+  logonId: string;
+  extension: string;
+  /** The number the agent transferred to, as asked. */
+  to: string;
+  /** agent: offered to the agent at that extension as a service group call; number: the bridge calls it (attendant
+   * rules for an attendant group); serviceGroup: a BVD of another service access, the caller queues there. */
+  kind: "agent" | "number" | "serviceGroup";
+  /** The target agent (kind agent). */
+  toLogonId?: string;
+  /** refer: the phone's REFER; hairpin: Asterisk's marked INVITE; api: POST /calls/{callId}/transfer. */
+  via: "refer" | "hairpin" | "api";
+  /** Set for an attended transfer: the target had answered a consultation call, which the bridge's call replaced
+   * (REFER with Replaces, RFC 5589); the caller went from the transferring agent straight to the target. */
+  attended?: boolean;
+  /** The transferring agent's talk time on the call. */
+  talkMs: number;
+}
+
+/** An attendant transfer came back to the attendant agent: the target was busy, did not answer, or is invalid. */
+export interface CallRecalledEvent extends CallEventBase {
+  /** The attendant agent the call recalls to. */
+  logonId: string;
+  extension: string;
+  to: string;
+  reason: "busy" | "noAnswer" | "invalidNumber" | "failed";
+  sipStatus?: number;
 }
 
 export interface CallOfferFailedEvent extends CallEventBase {
@@ -196,9 +249,39 @@ export interface CallAbandonedEvent extends CallEventBase {
   logonId?: string;
 }
 
+/** A personal call entered (or became generally available in) its group's dispatch queue (cti/calls/personal-routing/). */
+export interface DispatchQueuedEvent extends CallEventBase {
+  /** The called personal directory number, when the call named one. */
+  personalNumber?: string;
+  /** The agent that number belongs to. */
+  logonId?: string;
+  /** personal: reserved for that agent (busy) until the Maximum Wait Time for Personal Call; general: every agent of the group. */
+  availability: "personal" | "general";
+  reason: "unidentified" | "busy" | "notLoggedOn" | "noAnswer" | "maxWait" | "pickNotAnswered";
+}
+
+/** An agent picked a call from the dispatch queue; its phone is called next (call.delivered). */
+export interface DispatchPickedEvent extends CallEventBase {
+  logonId: string;
+  extension: string;
+  personalNumber?: string;
+  /** Since the caller arrived. */
+  waitMs: number;
+}
+
+/** A personal call was deflected to a default destination (the agent's, else the system's), which answered. */
+export interface DispatchDeflectedEvent extends CallEventBase {
+  destination: string;
+  personalNumber?: string;
+  /** The agent whose personal number was called. */
+  logonId?: string;
+  waitMs: number;
+}
+
 export interface CallOverflowEvent extends CallEventBase {
-  /** Why the call left the queue for its overflow or closed-group treatment. */
-  reason: "maxWait" | "closed";
+  /** Why the call left the queue for its overflow or closed-group treatment; defaultDestination: a personal call
+   * deflected to its agent's or the system's default destination (cti/calls/personal-routing/). */
+  reason: "maxWait" | "closed" | "defaultDestination";
   destination: string;
   waitMs: number;
 }
@@ -289,6 +372,14 @@ export interface BridgeEvents {
   "call.cleared": [CallClearedEvent];
   "call.abandoned": [CallAbandonedEvent];
   "call.overflowed": [CallOverflowEvent];
+  "dispatch.queued": [DispatchQueuedEvent];
+  "dispatch.picked": [DispatchPickedEvent];
+  "dispatch.deflected": [DispatchDeflectedEvent];
+  "call.transferred": [CallTransferredEvent];
+  "call.recalled": [CallRecalledEvent];
+  "call.diverted": [CallDivertedEvent];
+  "call.parked": [CallDivertedEvent];
+  "call.deflected": [CallDivertedEvent];
   "call.initiated": [AgentCallInitiatedEvent];
   "call.originated": [AgentCallOriginatedEvent];
   "call.connected": [AgentCallConnectedEvent];

@@ -7,6 +7,8 @@ export const HEADERS_COPIED_TO_PHONES = {
   callId: "X-CTI-Call-Id",
   serviceGroup: "X-CTI-Service-Group",
   associatedData: "X-CTI-Associated-Data",
+  /** The call profile's fields with a value, `Field=value` pairs percent-encoded and joined by ';'. */
+  callProfile: "X-CTI-Call-Profile",
 } as const;
 
 /**

@@ -27,6 +27,8 @@ export interface IncomingCall {
   /** The INVITE's SDP offer. */
   readonly remoteSdp: string | undefined;
   header(name: string): string | undefined;
+  /** Every line of a header that may repeat (Diversion, History-Info), in the order received. */
+  headers(name: string): string[];
   /** 200 OK with this SDP answer. */
   accept(localSdp: string): Promise<void>;
   /** A final error response, e.g. 488 when no codec is in common. */
@@ -130,6 +132,10 @@ export class SipIncomingCall extends TypedEmitter<IncomingCallEvents> implements
 
   header(name: string): string | undefined {
     return this.#invitation.request.getHeader(name);
+  }
+
+  headers(name: string): string[] {
+    return this.#invitation.request.getHeaders(name);
   }
 
   async accept(localSdp: string): Promise<void> {

@@ -9,7 +9,7 @@
 // A 200 that crosses our CANCEL is ACKed and BYEd at once by SIP.js (Inviter.isCanceled), so a cancelled call
 // never lingers. All SDP goes through CallSessionDescriptionHandler: re-INVITEs from the phone (hold, refresh) are
 // answered with the same offer and o= version + 1.
-import { Inviter, SessionState, URI, type Core, type Info, type UserAgent } from "sip.js";
+import { Inviter, SessionState, URI, type Core, type Info, type Referral, type UserAgent } from "sip.js";
 import type { CallManagerConfig } from "../config/schema.js";
 import { CtiError, Errors } from "../errors.js";
 import { TypedEmitter } from "../events/typed-emitter.js";
@@ -17,6 +17,7 @@ import type { Logger } from "../log.js";
 import type { SdpSource } from "./call-sdh.js";
 import { dtmfDigitOf } from "./incoming-call.js";
 import { TIMER_B } from "./timers.js";
+import { SipIncomingRefer, type IncomingRefer } from "./incoming-refer.js";
 
 export interface OutgoingCallRequest {
   /** A configured call manager: its host, port and transport carry the INVITE. */
@@ -51,10 +52,16 @@ export interface OutgoingCall {
   on(event: "ended", listener: (reason: OutgoingCallEnd, status?: number) => void): this;
   /** SIP INFO digits from the phone (application/dtmf-relay, application/dtmf). */
   on(event: "dtmf", listener: (digit: string) => void): this;
+  /**
+   * A REFER from the phone in this dialog (the agent transfers the other party). The listener must accept() or
+   * reject() it; without a listener the REFER gets 405. The bridge never places the referred call by itself.
+   */
+  on(event: "transferRequested", listener: (refer: IncomingRefer) => void): this;
   off(event: "ringing", listener: (status: number) => void): this;
   off(event: "answered", listener: (sdpAnswer: string) => void): this;
   off(event: "ended", listener: (reason: OutgoingCallEnd, status?: number) => void): this;
   off(event: "dtmf", listener: (digit: string) => void): this;
+  off(event: "transferRequested", listener: (refer: IncomingRefer) => void): this;
   /**
    * CANCEL while calling/ringing (a 200 crossing the CANCEL is ACKed, then BYEd), BYE when established; resolves
    * when the call has ended. Idempotent.
@@ -67,6 +74,7 @@ export type OutgoingCallEvents = {
   answered: [sdpAnswer: string];
   ended: [reason: OutgoingCallEnd, status?: number];
   dtmf: [digit: string];
+  transferRequested: [refer: IncomingRefer];
 };
 
 export interface OutgoingCallInit {
@@ -81,7 +89,7 @@ export interface OutgoingCallInit {
 }
 
 /** What the bridge handles inside an outgoing call's dialog (Asterisk sends UPDATE only when it is listed). */
-export const OUTGOING_CALL_ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";
+export const OUTGOING_CALL_ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER";
 
 const USER_PART = /^[0-9A-Za-z+*#._-]{1,64}$/;
 const HEADER_NAME = /^[A-Za-z0-9!%'*+.^_`|~-]+$/;
@@ -125,6 +133,7 @@ export class SipOutgoingCall extends TypedEmitter<OutgoingCallEvents> implements
   #cancelGuard: NodeJS.Timeout | undefined;
   readonly #inviter: Inviter;
   readonly #logger: Logger;
+  readonly #contact: string;
 
   constructor(init: OutgoingCallInit) {
     super();
@@ -146,8 +155,8 @@ export class SipOutgoingCall extends TypedEmitter<OutgoingCallEvents> implements
           void bye.accept().catch((e: unknown) => this.#logger.warn({ err: e }, "cannot answer BYE"));
         },
         onInfo: (info) => this.#onInfo(info),
-        // Not handled in this dialog: never follow a REFER by ourselves (SIP.js would place a call).
-        onRefer: (referral) => void referral.reject(METHOD_NOT_ALLOWED).catch(() => undefined),
+        // Never follow a REFER by ourselves (SIP.js would place a call): the application moves the caller.
+        onRefer: (referral) => this.#onRefer(referral),
         onMessage: (message) => void message.reject(METHOD_NOT_ALLOWED).catch(() => undefined),
         onNotify: (notification) => void notification.reject(METHOD_NOT_ALLOWED).catch(() => undefined),
       },
@@ -161,6 +170,7 @@ export class SipOutgoingCall extends TypedEmitter<OutgoingCallEvents> implements
       else if (/^allow:/i.test(h)) headers[i] = `Allow: ${OUTGOING_CALL_ALLOW}`;
     }
     this.#inviter._contact = init.contact;
+    this.#contact = init.contact;
     this.callId = this.#inviter.request.callId;
     this.#logger = init.logger.child({ callId: this.callId });
     this.onListenerError = (event, error) => this.#logger.error({ err: error, event }, "outgoing call listener failed");
@@ -274,6 +284,26 @@ export class SipOutgoingCall extends TypedEmitter<OutgoingCallEvents> implements
     }
     void info.accept().catch((e: unknown) => this.#logger.warn({ err: e }, "cannot answer INFO"));
     this.safeEmit("dtmf", digit);
+  }
+
+  #onRefer(referral: Referral): void {
+    if (this.listenerCount("transferRequested") === 0 || this.#state !== "established") {
+      // Nobody takes transfers for this call (an agent-made call, say): declined, the conversation goes on.
+      void referral.reject({ statusCode: 603, reasonPhrase: "Declined" }).catch(() => undefined);
+      return;
+    }
+    const refer = new SipIncomingRefer({
+      referral,
+      notify: (options, delegate) => {
+        const dialog = this.#inviter.dialog;
+        if (!dialog) throw new Error("the dialog has ended");
+        dialog.notify(delegate, options);
+      },
+      contact: this.#contact,
+      logger: this.#logger,
+    });
+    this.#logger.info({ referTo: refer.referTo }, "REFER from the phone");
+    this.safeEmit("transferRequested", refer);
   }
 
   /** The one place the state changes; every legal move is listed. */

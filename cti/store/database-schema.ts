@@ -25,6 +25,10 @@ export interface CcUserTable {
   phone_agent_logon: ColumnType<number, number | undefined, number>;
   locked: FlagColumn;
   failed_attempts: ColumnType<number, number | undefined, number>;
+  /** Where the user's personal calls go while the user is not logged on (migration 004). */
+  personal_default_destination: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Dispatch privilege: 0 = none ("Personal Call Routing Without Dispatch"); NULL or 1 = held (migration 004). */
+  dispatch_privilege: ColumnType<boolean | number | string | null, 0 | 1 | null | undefined, 0 | 1 | null>;
   created_at: TimestampColumn;
   updated_at: TimestampColumn;
 }

@@ -18,6 +18,7 @@ import { burnPinHashTime } from "./pin-hash.js";
 import { SqlSiteServerParamRepository, type SiteServerParamRepository } from "./site-server-param-repository.js";
 import { openSqliteDatabase } from "./sqlite-connection.js";
 import { SqlUserRepository, type UserRepository } from "./user-repository.js";
+import { ObjectTagStore } from "../object-tags/object-tag-store.js";
 
 export type { RestoreOption } from "./restore-option.js";
 export type { User, NewUser, UserChanges, UserRepository, VerifyPinResult } from "./user-repository.js";
@@ -33,6 +34,8 @@ export class Store {
   readonly phoneAgentLogons: PhoneAgentLogonRepository;
   readonly callManagers: SiteServerParamRepository;
   readonly callDetails: CallDetailRepository;
+  /** Object tags, their assignments and the dialed numbers they can be assigned to (cti/object-tags/). */
+  readonly objectTags: ObjectTagStore;
   readonly kind: StoreKind;
   readonly #db: Kysely<Database>;
   readonly #logger: Logger;
@@ -47,6 +50,7 @@ export class Store {
     this.phoneAgentLogons = new SqlPhoneAgentLogonRepository(db, logger);
     this.callManagers = new SqlSiteServerParamRepository(db, logger);
     this.callDetails = new SqlCallDetailRepository(db, kind, logger);
+    this.objectTags = new ObjectTagStore(db, logger);
   }
 
   /** A cheap round trip to the database (SELECT 1); rejects when it cannot be reached. */

@@ -17,6 +17,8 @@ const USER_COLUMNS = [
   "phone_agent_logon",
   "locked",
   "failed_attempts",
+  "personal_default_destination",
+  "dispatch_privilege",
 ] as const;
 
 export interface NewUserRow {
@@ -27,6 +29,8 @@ export interface NewUserRow {
   lastName: string | null;
   personalDn: string | null;
   restoreOption: number;
+  defaultDestination?: string | null;
+  dispatch?: 0 | 1 | null;
 }
 
 export interface UserProfileChanges {
@@ -34,11 +38,17 @@ export interface UserProfileChanges {
   lastName?: string | null;
   personalDn?: string | null;
   restoreOption?: number;
+  defaultDestination?: string | null;
+  dispatch?: 0 | 1;
 }
 
 export const userQueries = {
   selectByLogonId: (db: Db, tenantId: number, logonId: string) =>
     db.selectFrom("cc_user").select(USER_COLUMNS).where("tenant_id", "=", tenantId).where("logon_id", "=", logonId),
+
+  /** Personal call routing: the users whose personal directory number is this one (one, unless misconfigured). */
+  selectByPersonalNumber: (db: Db, tenantId: number, personalDn: string) =>
+    db.selectFrom("cc_user").select(USER_COLUMNS).where("tenant_id", "=", tenantId).where("personal_dn", "=", personalDn).orderBy("id"),
 
   selectById: (db: Db, id: number) => db.selectFrom("cc_user").select(USER_COLUMNS).where("id", "=", id),
 
@@ -54,6 +64,8 @@ export const userQueries = {
       last_name: row.lastName,
       personal_dn: row.personalDn,
       phone_agent_logon: row.restoreOption,
+      ...(row.defaultDestination !== undefined ? { personal_default_destination: row.defaultDestination } : {}),
+      ...(row.dispatch !== undefined ? { dispatch_privilege: row.dispatch } : {}),
       locked: 0,
       failed_attempts: 0,
       created_at: now,
@@ -76,6 +88,8 @@ export const userQueries = {
         ...(changes.lastName !== undefined ? { last_name: changes.lastName } : {}),
         ...(changes.personalDn !== undefined ? { personal_dn: changes.personalDn } : {}),
         ...(changes.restoreOption !== undefined ? { phone_agent_logon: changes.restoreOption } : {}),
+        ...(changes.defaultDestination !== undefined ? { personal_default_destination: changes.defaultDestination } : {}),
+        ...(changes.dispatch !== undefined ? { dispatch_privilege: changes.dispatch } : {}),
         updated_at: now,
       })
       .where("tenant_id", "=", tenantId)

@@ -21,6 +21,10 @@ export interface User {
   restoreOption: RestoreOption;
   locked: boolean;
   failedAttempts: number;
+  /** Default Destination for personal calls while the user is not logged on (personal call routing). */
+  defaultDestination: string | null;
+  /** Dispatch privilege: may take calls from the Dispatch queue (without it: personal routing without dispatch). */
+  dispatch: boolean;
 }
 
 export interface NewUser {
@@ -31,6 +35,9 @@ export interface NewUser {
   lastName?: string;
   personalNumber?: string;
   restoreOption?: RestoreOption;
+  defaultDestination?: string;
+  /** Default true. */
+  dispatch?: boolean;
 }
 
 export interface UserChanges {
@@ -38,6 +45,8 @@ export interface UserChanges {
   lastName?: string | null;
   personalNumber?: string | null;
   restoreOption?: RestoreOption;
+  defaultDestination?: string | null;
+  dispatch?: boolean;
 }
 
 export type VerifyPinResult =
@@ -55,6 +64,8 @@ export interface UserRepository {
   /** Throws USER_EXISTS when the tenant already has this logon ID, PIN_INVALID unless the PIN is 4-12 digits. */
   add(input: NewUser): Promise<User>;
   get(tenantId: number, logonId: string): Promise<User | undefined>;
+  /** The users with this personal directory number, by id (personal call routing matches the called number). */
+  findByPersonalNumber(tenantId: number, personalNumber: string): Promise<User[]>;
   getById(id: number): Promise<User | undefined>;
   /** Ordered by logon ID. */
   list(tenantId: number): Promise<User[]>;
@@ -72,7 +83,7 @@ export interface UserRepository {
   verifyPin(tenantId: number, logonId: string, pin: string, lockoutThreshold: number): Promise<VerifyPinResult>;
 }
 
-type UserRow = Pick<Selectable<CcUserTable>, "id" | "tenant_id" | "logon_id" | "pin_hash" | "first_name" | "last_name" | "personal_dn" | "phone_agent_logon" | "locked" | "failed_attempts">;
+type UserRow = Pick<Selectable<CcUserTable>, "id" | "tenant_id" | "logon_id" | "pin_hash" | "first_name" | "last_name" | "personal_dn" | "phone_agent_logon" | "locked" | "failed_attempts" | "personal_default_destination" | "dispatch_privilege">;
 
 function toUser(row: UserRow): User {
   return {
@@ -85,6 +96,8 @@ function toUser(row: UserRow): User {
     restoreOption: restoreOptionFromColumn(row.phone_agent_logon),
     locked: toFlag(row.locked),
     failedAttempts: Number(row.failed_attempts),
+    defaultDestination: row.personal_default_destination,
+    dispatch: row.dispatch_privilege === null || toFlag(row.dispatch_privilege),
   };
 }
 
@@ -125,6 +138,7 @@ export class SqlUserRepository implements UserRepository {
     checkText("firstName", input.firstName, MAX_NAME);
     checkText("lastName", input.lastName, MAX_NAME);
     checkText("personalNumber", input.personalNumber, MAX_DIRECTORY_NUMBER);
+    checkText("defaultDestination", input.defaultDestination, MAX_DIRECTORY_NUMBER);
     checkRestoreOption(input.restoreOption);
     const pinHash = await hashPin(input.pin);
     try {
@@ -141,6 +155,8 @@ export class SqlUserRepository implements UserRepository {
               lastName: input.lastName ?? null,
               personalDn: input.personalNumber ?? null,
               restoreOption: restoreOptionToColumn(input.restoreOption ?? "system"),
+              ...(input.defaultDestination !== undefined ? { defaultDestination: input.defaultDestination } : {}),
+              ...(input.dispatch !== undefined ? { dispatch: input.dispatch ? 1 : 0 } : {}),
             },
             new Date(),
           )
@@ -159,6 +175,11 @@ export class SqlUserRepository implements UserRepository {
   async get(tenantId: number, logonId: string): Promise<User | undefined> {
     const row = await userQueries.selectByLogonId(this.#db, tenantId, logonId).executeTakeFirst();
     return row ? toUser(row) : undefined;
+  }
+
+  async findByPersonalNumber(tenantId: number, personalNumber: string): Promise<User[]> {
+    const rows = await userQueries.selectByPersonalNumber(this.#db, tenantId, personalNumber).execute();
+    return rows.map(toUser);
   }
 
   async getById(id: number): Promise<User | undefined> {
@@ -183,12 +204,15 @@ export class SqlUserRepository implements UserRepository {
     checkText("firstName", changes.firstName, MAX_NAME);
     checkText("lastName", changes.lastName, MAX_NAME);
     checkText("personalNumber", changes.personalNumber, MAX_DIRECTORY_NUMBER);
+    checkText("defaultDestination", changes.defaultDestination, MAX_DIRECTORY_NUMBER);
     checkRestoreOption(changes.restoreOption);
     const profile: UserProfileChanges = {
       ...(changes.firstName !== undefined ? { firstName: changes.firstName } : {}),
       ...(changes.lastName !== undefined ? { lastName: changes.lastName } : {}),
       ...(changes.personalNumber !== undefined ? { personalDn: changes.personalNumber } : {}),
       ...(changes.restoreOption !== undefined ? { restoreOption: restoreOptionToColumn(changes.restoreOption) } : {}),
+      ...(changes.defaultDestination !== undefined ? { defaultDestination: changes.defaultDestination } : {}),
+      ...(changes.dispatch !== undefined ? { dispatch: changes.dispatch ? 1 : 0 } : {}),
     };
     const row = await this.#db.transaction().execute(async (tx) => {
       const result = await userQueries.updateProfile(tx, tenantId, logonId, profile, new Date()).executeTakeFirst();

@@ -3,6 +3,8 @@
 import type { Logger } from "../../cti/log.js";
 import type { CallProfile } from "./call-profile.js";
 import type { QueryRunner } from "./data-sources.js";
+import type { ObjectTagLookup } from "./object-tag-block.js";
+import type { CallHandOff } from "../call-hand-off.js";
 
 export interface BlockRun {
   readonly callId: string;
@@ -15,6 +17,10 @@ export interface BlockRun {
   readonly profile: CallProfile;
   /** Absent when the daemon configured no data sources (tests of other blocks). */
   readonly dataSources: QueryRunner | undefined;
+  /** Object tags for `objectTag` blocks; absent where the daemon lent none (tests of other blocks). */
+  readonly objectTags?: ObjectTagLookup | undefined;
+  /** Handing the call on (deflect, divert, queue); undefined where the call cannot be handed on. */
+  readonly handOff?: CallHandOff | undefined;
 }
 
 /** How a value from a database row or a JSON document is kept in a (text) script variable. */

@@ -11,6 +11,8 @@ test("no events parameter means every streamed event; * and prefixes expand", (t
   const agentCalls = ["call.initiated", "call.originated", "call.connected", "call.ended"];
   t.deepEqual([...parseEventFilter({ events: agentCalls.join(",") }).events], agentCalls);
   t.true(agentCalls.every((e) => parseEventFilter({ events: "call.*" }).events.has(e as never)));
+  // Personal call routing's dispatch queue (cti/calls/personal-routing/).
+  t.deepEqual([...parseEventFilter({ events: "dispatch.*" }).events], ["dispatch.queued", "dispatch.picked", "dispatch.deflected"]);
 });
 
 test("names that are not streamed are refused with the list of those that are", (t) => {

@@ -27,10 +27,23 @@ test("the demo configuration loads with the demo contract's numbers", (t) => {
   t.like(config.callManagers[0], { id: "demo", type: "TAS", host: "127.0.0.1", port: 5060, transport: "udp" });
   t.true(config.callManagers[0]!.keepalive.interval <= 5000);
   const kinds = Object.fromEntries(config.bvds.map((b) => [b.number, b.kind]));
-  t.deepEqual(kinds, { "2000": "logon", "2001": "logoff", "2002": "ready", "2003": "notReady", "2999": "serviceAccess", "3000": "serviceAccess" });
+  t.deepEqual(kinds, {
+    "2000": "logon", "2001": "logoff", "2002": "ready", "2003": "notReady", "2020": "serviceAccess", "2999": "serviceAccess",
+    "3000": "serviceAccess", "3100": "serviceAccess", "3200": "serviceAccess",
+  });
+  const groupOf = (bvd: string) => {
+    const access = config.serviceAccesses.find((a) => a.id === config.bvds.find((b) => b.number === bvd)!.serviceAccess)!;
+    return config.serviceGroups.find((g) => g.id === access.serviceGroup);
+  };
   // BVD 3000 → service access → service group Sales, ring time supervision 15 s, open to every agent.
-  const access = config.serviceAccesses.find((a) => a.id === config.bvds.find((b) => b.number === "3000")!.serviceAccess)!;
-  t.like(config.serviceGroups.find((g) => g.id === access.serviceGroup), { id: "Sales", ringTime: 15_000, agents: "*" });
+  t.like(groupOf("3000"), { id: "Sales", ringTime: 15_000, agents: "*" });
+  // Customer authentication on 2020; personal calls on 3100 (Voice – Manual Routing); an attendant group on 3200.
+  t.like(config.customerAuthentication, { number: "2020" });
+  t.is(config.bvds.find((b) => b.number === "2020")!.script, "customer-authentication");
+  t.like(groupOf("3100"), { type: "manualRouting", personalCalls: true });
+  t.like(groupOf("3200"), { attendant: true });
+  t.deepEqual(config.callerIds, [{ name: "Sales", callerId: "811" }]);
+  t.deepEqual(config.recording.allowedRecorders, ["127.0.0.1"]);
 });
 
 test("service groups: field errors, then cross-references, each with file and line", (t) => {

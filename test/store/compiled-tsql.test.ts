@@ -63,6 +63,7 @@ type SampleArgs<Q extends Record<string, (db: Kysely<Database>, ...args: any[]) 
 const userSamples: SampleArgs<typeof userQueries> = {
   selectByLogonId: [-1, "1001"],
   selectById: [42],
+  selectByPersonalNumber: [-1, "4711"],
   selectByTenant: [-1],
   insert: [{ tenantId: -1, logonId: "1001", pinHash: "scrypt$16384$8$1$c2FsdA==$aGFzaA==", firstName: "Åsa", lastName: "Berg", personalDn: "2001", restoreOption: 3 }, NOW],
   updatePin: [-1, "1001", "scrypt$16384$8$1$c2FsdA==$aGFzaA==", NOW],
@@ -166,6 +167,8 @@ test("the first start on SQL Server sends the snapshotted migrator and schema T-
     [
       ["001-directory-and-phone-agent-logon", "Success"],
       ["002-call-detail", "Success"],
+      ["003-object-tags", "Success"],
+      ["004-personal-call-routing", "Success"],
     ],
   );
   const statements = driver.queries.map((q) => q.sql);

@@ -4,11 +4,15 @@ import type { Migration } from "kysely";
 import type { StoreKind } from "../database-schema.js";
 import { directoryAndPhoneAgentLogon } from "./001-directory-and-phone-agent-logon.js";
 import { callDetail } from "./002-call-detail.js";
+import { objectTags } from "./003-object-tags.js";
+import { personalCallRouting } from "./004-personal-call-routing.js";
 
 export function migrationsFor(kind: StoreKind): Record<string, Migration> {
   return {
     "001-directory-and-phone-agent-logon": directoryAndPhoneAgentLogon(kind),
     "002-call-detail": callDetail(kind),
+    "003-object-tags": objectTags(kind),
+    "004-personal-call-routing": personalCallRouting(kind),
   };
 }
 

@@ -1,0 +1,14 @@
+// What the call distributor and personal call routing say to each other. The distributor answers the caller, keeps
+// the call and carries out offers (ring time supervision, CANCEL, media room, events); the personal call router
+// (personal-call-router.ts) decides where a call to a group with Personal Calls goes.
+import type { ServiceGroupCall } from "../service-group-call.js";
+
+/** How a personal offer ended: answered (the call is a normal conversation now) or why not. */
+export type PersonalOfferOutcome = "answered" | "noAnswer" | "busy" | "declined" | "failed" | "abandoned";
+
+export interface PersonalCallHook {
+  /** A caller was answered in a group with personalCalls: from here on the hook routes it (state "queued", no ACD queue). */
+  arrived(call: ServiceGroupCall): void;
+  /** True when a personal call waits for this agent: the distributor then offers it no queued call. */
+  claimsAgent(logonId: string): boolean;
+}
