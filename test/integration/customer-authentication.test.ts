@@ -212,11 +212,12 @@ test("reserve timer: the caller not back in time → the agent is released to cl
   await allPortsFree(f);
 });
 
-test("the agent does not answer the returned call: treated as disconnected, the agent is available again and the script's failure branch runs", async (t) => {
+test("the agent does not answer the returned call: the caller hears music while it rings; treated as disconnected, the agent is available again and the script's failure branch runs", async (t) => {
   const f = await fixture(t, config());
+  const callerSink = await startRtpSink({ t });
   const phone = await startBaresip({ proxyPort: f.kamailio.port, user: "1001", answermode: "manual", t });
   await logOn(f, "1001", "1001");
-  const caller = await startCall({ proxyPort: f.kamailio.port, dialed: "3000", from: "5555", waitBeforeDtmfMs: 2500, dtmf: "1111", dtmfTiming: { digitMs: 250, pauseMs: 100 }, hangup: "remote", byeTimeoutMs: 15_000, t });
+  const caller = await startCall({ proxyPort: f.kamailio.port, dialed: "3000", from: "5555", sdpMediaPort: callerSink.port, waitBeforeDtmfMs: 2500, dtmf: "1111", dtmfTiming: { digitMs: 250, pauseMs: 100 }, hangup: "remote", byeTimeoutMs: 15_000, t });
   await phone.waitFor("CALL_INCOMING", 5000);
   await phone.answer();
   await eventually(() => (agentState(f, "1001") === "talking" ? true : undefined), 5000, "agent talking");
@@ -225,6 +226,9 @@ test("the agent does not answer the returned call: treated as disconnected, the 
   await phone.waitFor("CALL_CLOSED", 3000);
 
   await phone.waitFor("CALL_INCOMING", 10_000); // the returned call rings, nobody answers
+  const heardBefore = callerSink.payloads(0).length;
+  await new Promise((r) => setTimeout(r, 1000));
+  t.true(callerSink.payloads(0).length - heardBefore >= 30, "the caller hears the group's music (20 ms frames) while the agent's phone rings");
   const failed = await eventually(() => f.events.find((e) => e.event === "call.offerFailed"), 4000, "offer failed");
   t.like(failed.data, { callId, logonId: "1001", reason: "noAnswer" });
   t.like(f.events.find((e) => e.event === "call.cleared")?.data, { callId, releasedBy: "system" });
