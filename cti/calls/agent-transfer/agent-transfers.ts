@@ -11,6 +11,8 @@
 //   any other number               ──► the bridge calls it and joins the caller; not reached → back to the queue
 //
 // The transferring agent's part ends at once (its after-call state); the caller waits with the group's music.
+// A REFER with Replaces (attended transfer: the target answered the agent's own consultation call) is not one of
+// these: attended-transfer.ts keeps the caller with the agent until the target's phone took the bridge's call.
 import type { Logger } from "../../log.js";
 import type { EventBus, AgentStateChangedEvent } from "../../events/event-bus.js";
 import type { SipStack } from "../../sip/index.js";

@@ -85,6 +85,12 @@ export class AttendedTransfers {
       }
     }
     await refer.accept();
+    if (distributor.serviceGroupCall(callId)?.offer?.leg?.callId !== agentCallId) {
+      // The caller or the agent hung up while the 202 went out: nothing to transfer any more.
+      undoReservation();
+      await refer.notifyFinal(487, "Request Terminated");
+      return;
+    }
 
     let leg: OutboundLeg;
     try {
