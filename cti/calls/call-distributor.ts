@@ -29,7 +29,7 @@ import { answerWithMedia } from "./answer-call.js";
 import { runIvrScript, type IvrCallDependencies } from "./ivr-call.js";
 import { OutboundLeg } from "./outbound-leg.js";
 import { QueueTreatment } from "./queue-treatment.js";
-import { ServiceGroupCall } from "./service-group-call.js";
+import { ServiceGroupCall, agentLeg, type AgentLeg } from "./service-group-call.js";
 import type { AcdView, CallView, ServiceGroupView } from "../api/acd-view.js";
 import type { ConversationRecording } from "../recording/recording-registry.js";
 import type { PersonalCallHook, PersonalOfferOutcome } from "./personal-routing/personal-call-hook.js";
@@ -325,9 +325,15 @@ export class CallDistributor implements AcdView {
       if (agent && agent.state === "idleReady") this.#agentAvailable(agent.logonId);
       return;
     }
+    this.#ring(sgc, agent);
+  }
+
+  /** Reserves the agent and rings its phone for the call: how every offer starts. `register` sees the offer first. */
+  #ring(sgc: ServiceGroupCall, agent: Agent, register?: (offered: AgentLeg) => void): void {
+    const offered = agentLeg(agent);
+    register?.(offered);
     this.#own.transition(agent.logonId, "reserved");
     sgc.state = "ringing";
-    const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
     sgc.offer = offered;
     void this.#dialAgent(sgc, offered);
   }
@@ -520,12 +526,8 @@ export class CallDistributor implements AcdView {
       this.#clericalTimers.delete(logonId);
       this.#own.transition(logonId, "idleReady");
     }
-    this.#own.transition(logonId, "reserved");
-    sgc.state = "ringing";
     sgc.queuedAt = Date.now(); // a failed offer checks the group's maximum wait from here
-    const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
-    sgc.offer = offered;
-    void this.#dialAgent(sgc, offered);
+    this.#ring(sgc, agent);
   }
 
   /** Puts a call waiting for a transfer into a service group's queue by its first arrival. Throws CALL_NOT_FOUND, SERVICE_GROUP_UNKNOWN. */
@@ -588,7 +590,7 @@ export class CallDistributor implements AcdView {
     if (!sgc || sgc.state !== "routed" || leg.ended) throw new CtiError(Errors.CALL_NOT_FOUND, `${callId} is not waiting for a transfer`);
     const agent = this.#o.agents.get(logonId);
     if (!agent || agent.state !== "reserved") throw new CtiError(Errors.AGENT_NOT_LOGGED_ON, `${logonId} is not reserved for the call`);
-    const offered = { agent, leg, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
+    const offered = agentLeg(agent, leg);
     sgc.state = "ringing";
     sgc.offer = offered;
     const onRefer = this.onAgentRefer;
@@ -618,14 +620,8 @@ export class CallDistributor implements AcdView {
     if (this.#closed || !sgc || sgc.state !== "queued" || !agent || (agent.state !== "idleReady" && agent.state !== "idleNotReady")) {
       return Promise.resolve("failed");
     }
-    return new Promise((settle) => {
-      const offered = { agent, leg: undefined as OutboundLeg | undefined, ringTimer: undefined as NodeJS.Timeout | undefined, offeredAt: Date.now(), abandoned: false };
-      this.#personalOffers.set(offered, { ringTime, settle, before: { state: agent.state as "idleReady" | "idleNotReady", reason: agent.notReadyReason } });
-      this.#own.transition(logonId, "reserved");
-      sgc.state = "ringing";
-      sgc.offer = offered;
-      void this.#dialAgent(sgc, offered);
-    });
+    const before = { state: agent.state, reason: agent.notReadyReason };
+    return new Promise((settle) => this.#ring(sgc, agent, (offered) => this.#personalOffers.set(offered, { ringTime, settle, before })));
   }
 
   /** A personal offer could not be placed or failed: the call waits ("queued") for the hook's next step. */

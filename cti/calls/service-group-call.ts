@@ -30,6 +30,11 @@ export interface AgentLeg {
   abandoned: boolean;
 }
 
+/** A new offer to `agent`: `leg` when the phone's call already exists (an attended transfer's INVITE with Replaces). */
+export function agentLeg(agent: Agent, leg?: OutboundLeg): AgentLeg {
+  return { agent, leg, ringTimer: undefined, offeredAt: Date.now(), abandoned: false };
+}
+
 export class ServiceGroupCall {
   readonly caller: IncomingCall;
   readonly endpoint: MediaEndpoint;
