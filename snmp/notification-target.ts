@@ -43,6 +43,8 @@ export interface TargetStats {
   queued: number;
   /** Informs sent and not yet acknowledged. */
   inFlight: number;
+  /** The most informs that waited at once (queued, not yet sent) since the destination was created. */
+  queueHighWater: number;
   /** False while informs to this destination time out. */
   reachable: boolean;
 }
@@ -70,6 +72,7 @@ export class NotificationTarget {
   #sent = 0;
   #failed = 0;
   #dropped = 0;
+  #queueHighWater = 0;
   #down = false;
   #pause: number;
   #probeTimer: NodeJS.Timeout | undefined;
@@ -124,6 +127,7 @@ export class NotificationTarget {
     const dropped = this.#queue.push(n);
     if (dropped) this.#drop(dropped, "queue full");
     this.#pump();
+    this.#queueHighWater = Math.max(this.#queueHighWater, this.#queued());
   }
 
   #sendTrap(n: OutgoingNotification): void {
@@ -197,6 +201,7 @@ export class NotificationTarget {
     const at = this.#retry.findIndex((r) => r.sequence > n.sequence);
     this.#retry.splice(at === -1 ? this.#retry.length : at, 0, n);
     if (this.#retry.length + this.#queue.length > this.#config.queueSize) this.#drop(this.#retry.shift()!, "queue full");
+    this.#queueHighWater = Math.max(this.#queueHighWater, this.#queued());
     if (!this.#down) {
       this.#down = true;
       this.#log.warn({ err: error.message, queued: this.#queued() }, "SNMP manager does not acknowledge informs; queueing");
@@ -225,6 +230,7 @@ export class NotificationTarget {
       dropped: this.#dropped,
       queued: this.#queued(),
       inFlight: this.#inFlight,
+      queueHighWater: this.#queueHighWater,
       reachable: !this.#down,
     };
   }

@@ -131,6 +131,22 @@ test("when the inform queue is full the oldest inform is dropped and counted", a
   // oldest of four and is dropped too. What arrives is the newest three.
   t.deepEqual(names, ["q4", "q5", "q6"], lines.join("\n"));
   t.is(snmp.stats().destinations[0]!.dropped, 3);
+  t.is(snmp.stats().destinations[0]!.queueHighWater, 3);
+});
+
+test("the inform queue's high-water mark is the most that waited at once, and stays after the queue drains", async (t) => {
+  const trapd = await startSnmptrapd();
+  t.teardown(() => trapd.stop());
+  const { bus, snmp } = await forwarder([{ host: "127.0.0.1", port: trapd.port, version: "v2c", mode: "inform", community: "public", maxInFlight: 2 }]);
+  t.teardown(() => snmp.close());
+  for (let i = 1; i <= 7; i++) bus.safeEmit("ivr.scriptError", { script: `h${i}`, block: "b", callId: `c${i}`, message: "x" });
+  await trapd.waitFor((l) => l.includes("secIvrScriptError"), 5000, 7);
+  // snmptrapd may log the last one before its acknowledgement reaches the forwarder.
+  for (let i = 0; i < 50 && snmp.stats().destinations[0]!.sent < 7; i++) await sleep(20);
+  const stats = snmp.stats().destinations[0]!;
+  t.is(stats.queued, 0);
+  t.is(stats.sent, 7);
+  t.is(stats.queueHighWater, 5); // two in flight, five waiting
 });
 
 test("flood damping holds back repeats of one alarm key but the final state still reaches the manager", async (t) => {
