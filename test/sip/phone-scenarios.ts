@@ -76,14 +76,16 @@ const OK_TO_REQUEST = `
   </send>`;
 
 /**
- * Rings, and answers only once the CANCEL is there: a 200 OK to the INVITE (as if it had answered just before the
- * CANCEL arrived), then 200 to the CANCEL. The caller must ACK that 200 and BYE at once.
+ * Rings, and answers only once the CANCEL is there: 200 to the CANCEL, then a 200 OK to the INVITE (as if it had
+ * answered just before the CANCEL arrived). The caller must ACK that 200 and BYE at once. (The 200 to the INVITE is
+ * sent last so the caller's ACK cannot arrive between two of the phone's sends: SIPp would take it as unexpected.)
  */
 export const phoneAnswersAcrossCancel = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="200 crosses the CANCEL">
 ${RECV_INVITE}
 ${RINGING}
   <recv request="CANCEL"/>
+${OK_TO_REQUEST}
   <send>
     <![CDATA[
       SIP/2.0 200 OK
@@ -99,7 +101,6 @@ ${RINGING}
 
       ${ANSWER_SDP}]]>
   </send>
-${OK_TO_REQUEST}
   <recv request="ACK" crlf="true"/>
   <recv request="BYE"/>
 ${OK_TO_REQUEST}
