@@ -10,7 +10,7 @@ export interface CallView {
   serviceAccess: string;
   serviceGroup: string;
   /** queued, ringing (an agent's phone), talking; a call an agent makes is "dialing" while the destination rings. */
-  state: "queued" | "ringing" | "dialing" | "talking" | "authenticating";
+  state: "queued" | "ringing" | "dialing" | "talking" | "authenticating" | "routed";
   /** outbound: a call an agent made (MakeCall): `dialed` is the destination, serviceAccess is "". */
   direction?: "inbound" | "outbound";
   /** 1-based place in the group's queue while queued. */

@@ -47,7 +47,7 @@ export const callViewSchema = {
     },
     serviceAccess: { type: "string" },
     serviceGroup: { type: "string" },
-    state: { type: "string", enum: ["queued", "ringing", "dialing", "talking", "authenticating"], description: "dialing: a call an agent made, the destination ringing; authenticating: at customer authentication, its agent reserved." },
+    state: { type: "string", enum: ["queued", "ringing", "dialing", "talking", "authenticating", "routed"], description: "dialing: a call an agent made, the destination ringing; authenticating: at customer authentication, its agent reserved; routed: out of the queue on its way elsewhere (an overflow or closed-group destination, a transfer the bridge is placing)." },
     direction: { type: "string", enum: ["inbound", "outbound"], description: "outbound: a call an agent made (MakeCall); dialed is the destination." },
     position: { type: "integer", minimum: 1, description: "1-based place in the group's queue while queued." },
     logonId: { type: "string", description: "The agent ringing or talking." },

@@ -87,7 +87,7 @@ export class ServiceGroupCall {
 
   view(position: number | undefined, now = Date.now()): CallView | undefined {
     const state = this.state;
-    if (state !== "queued" && state !== "ringing" && state !== "talking" && state !== "authenticating") return undefined;
+    if (state === "ended") return undefined;
     const base = this.eventBase;
     const agent = this.offer?.agent;
     return {

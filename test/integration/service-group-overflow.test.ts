@@ -59,6 +59,9 @@ serviceGroups:
   const invite = await operator.waitForInvite(1, 5000);
   t.regex(invite.text, /^From: .*<sip:5562@/m);
   t.like(f.events.find((e) => e.event === "call.overflowed")?.data, { reason: "maxWait", destination: "number:1009" });
+  // Integrations still see the call while the bridge puts it through elsewhere.
+  const calls = (await f.getJson<{ state: string; caller: { number: string }; serviceGroup: string }[]>("/calls")).body;
+  t.like(calls.find((c) => c.caller.number === "5562"), { state: "routed", serviceGroup: "Sales" });
   const result = await caller.done;
   t.true(result.received.byeFromRemote, "the operator hung up and the bridge cleared the caller");
   await allPortsFree(f);
