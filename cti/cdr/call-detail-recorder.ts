@@ -30,6 +30,7 @@ import type {
   CallOverflowEvent,
   CallQueuedEvent,
   CallTransferredEvent,
+  DispatchQueuedEvent,
   EventBus,
 } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
@@ -132,6 +133,8 @@ export class CallDetailRecorder {
     this.#listen("call.abandoned", (e) => this.#onAbandoned(e));
     this.#listen("call.overflowed", (e) => this.#onOverflowed(e));
     this.#listen("call.transferred", (e) => this.#onTransferred(e));
+    // A personal call waits in the dispatch queue, not in the ACD queue (cti/calls/personal-routing/): its wait starts there.
+    this.#listen("dispatch.queued", (e) => this.#onQueued(e));
     this.#listen("agent.stateChanged", (e) => this.#onAgentStateChanged(e));
   }
 
@@ -163,7 +166,7 @@ export class CallDetailRecorder {
     await this.flush();
   }
 
-  #listen<K extends keyof BridgeEvents & `${"call" | "agent"}.${string}`>(event: K, handler: (...args: BridgeEvents[K]) => void): void {
+  #listen<K extends keyof BridgeEvents & `${"call" | "agent" | "dispatch"}.${string}`>(event: K, handler: (...args: BridgeEvents[K]) => void): void {
     const listener = (...args: BridgeEvents[K]): void => {
       try {
         handler(...args);
@@ -206,7 +209,7 @@ export class CallDetailRecorder {
     return call;
   }
 
-  #onQueued(e: CallQueuedEvent): void {
+  #onQueued(e: CallQueuedEvent | DispatchQueuedEvent): void {
     const call = this.#follow(e);
     call.ringing = undefined;
   }

@@ -237,6 +237,22 @@ test("a transferred conversation sums the talk of both agents and belongs to the
   t.like(await row(c.callId), { answeredAt: at(3_000), waitMs: 3_000, alertingMs: 2_000, talkMs: 55_000, logonId: "1002", extension: "2002", offers: 2 });
 });
 
+test("a personal call's wait starts when it enters the dispatch queue, not when an agent picks it", async (t) => {
+  const { bus, advance, row } = await rig(t);
+  const c = call("personal@10.0.0.1", "personal");
+  bus.safeEmit("dispatch.queued", { ...c, personalNumber: "4711", logonId: "1001", availability: "personal", reason: "busy" });
+  advance(60_000);
+  bus.safeEmit("dispatch.queued", { ...c, personalNumber: "4711", logonId: "1001", availability: "general", reason: "maxWait" });
+  advance(10_000);
+  bus.safeEmit("dispatch.picked", { ...c, ...bob, personalNumber: "4711", waitMs: 70_000 });
+  bus.safeEmit("call.delivered", { ...c, ...bob, agentCallId: "leg-b" });
+  advance(3_000);
+  bus.safeEmit("call.established", { ...c, ...bob, agentCallId: "leg-b", recordingUri: undefined, waitMs: 73_000 });
+  advance(30_000);
+  bus.safeEmit("call.cleared", { ...c, ...bob, releasedBy: "caller", talkMs: 30_000 });
+  t.like(await row(c.callId), { serviceGroup: "personal", arrivedAt: at(0), answeredAt: at(73_000), waitMs: 73_000, alertingMs: 3_000, talkMs: 30_000, logonId: "1002", offers: 1, outcome: "answered" });
+});
+
 test("clerical time is kept whichever comes first, the state change or call.cleared, and only right after a call", async (t) => {
   const { bus, advance, row } = await rig(t);
   const first = call("clerical-first@10.0.0.1");
