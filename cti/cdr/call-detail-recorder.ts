@@ -242,8 +242,21 @@ export class CallDetailRecorder {
   /** The transferring agent's talk time is complete; the target (or, for a number, nobody) talks from its answer. */
   #onTransferred(e: CallTransferredEvent): void {
     const call = this.#follow(e);
-    if (call.talking) call.earlierTalkMs += this.#now() - call.talking.since;
+    const now = this.#now();
+    if (call.talking) call.earlierTalkMs += now - call.talking.since;
     call.talking = undefined;
+    if (e.kind !== "serviceGroup") return;
+    // Sent to another service group's queue: this group's visit ends with the transferring agent (its talk, its
+    // clerical time), and the call's next events there are its next visit, as after an overflow.
+    const answered = call.answeredAt !== undefined;
+    this.#finish(call, now, {
+      outcome: answered ? "answered" : "failed",
+      agent: { logonId: e.logonId, extension: e.extension || null },
+      releasedBy: "agent",
+      alertingMs: call.alertingMs,
+      talkMs: answered ? call.earlierTalkMs : 0,
+    });
+    this.#overflowed.set(call.callId, { visit: call.visit, endedAt: now });
   }
 
   #onCleared(e: CallClearedEvent): void {

@@ -237,6 +237,32 @@ test("a transferred conversation sums the talk of both agents and belongs to the
   t.like(await row(c.callId), { answeredAt: at(3_000), waitMs: 3_000, alertingMs: 2_000, talkMs: 55_000, logonId: "1002", extension: "2002", offers: 2 });
 });
 
+test("a transfer to another service group ends the first group's visit with the transferring agent; the call goes on as visit 2 there", async (t) => {
+  const { bus, advance, row, store } = await rig(t);
+  const c = call("to-support@10.0.0.1");
+  bus.safeEmit("call.queued", { ...c, position: 1, priority: 0, requeued: false });
+  advance(1_000);
+  bus.safeEmit("call.delivered", { ...c, ...ada, agentCallId: "leg-a" });
+  advance(2_000);
+  bus.safeEmit("call.established", { ...c, ...ada, agentCallId: "leg-a", recordingUri: undefined, waitMs: 3_000 });
+  advance(40_000);
+  bus.safeEmit("call.transferred", { ...c, ...ada, to: "3001", kind: "serviceGroup", via: "refer", talkMs: 40_000 });
+  bus.safeEmit("agent.stateChanged", { ...ada, from: "talking", to: "clerical" });
+  const support = { ...call(c.callId, "support"), serviceAccess: "support-access" };
+  bus.safeEmit("call.queued", { ...support, position: 1, priority: 0, requeued: false });
+  advance(5_000);
+  bus.safeEmit("call.delivered", { ...support, ...bob, agentCallId: "leg-b" });
+  advance(1_000);
+  bus.safeEmit("call.established", { ...support, ...bob, agentCallId: "leg-b", recordingUri: undefined, waitMs: 49_000 });
+  advance(20_000);
+  bus.safeEmit("call.cleared", { ...support, ...bob, releasedBy: "caller", talkMs: 20_000 });
+  await row(c.callId);
+  const rows = await store.callDetails.visits(TENANT, c.callId);
+  t.is(rows.length, 2);
+  t.like(rows[0], { visit: 1, serviceGroup: "sales", outcome: "answered", logonId: "1001", arrivedAt: at(0), answeredAt: at(3_000), endedAt: at(43_000), talkMs: 40_000, alertingMs: 2_000, releasedBy: "agent", offers: 1 });
+  t.like(rows[1], { visit: 2, serviceGroup: "support", serviceAccess: "support-access", outcome: "answered", logonId: "1002", arrivedAt: at(43_000), answeredAt: at(49_000), waitMs: 6_000, talkMs: 20_000, offers: 1 });
+});
+
 test("a personal call's wait starts when it enters the dispatch queue, not when an agent picks it", async (t) => {
   const { bus, advance, row } = await rig(t);
   const c = call("personal@10.0.0.1", "personal");
