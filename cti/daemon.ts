@@ -13,6 +13,7 @@ import { EventBus } from "./events/event-bus.js";
 import { openStore, type Store } from "./store/open-store.js";
 import { StoreHealthMonitor } from "./store/store-health-monitor.js";
 import { CallDetailRecorder } from "./cdr/call-detail-recorder.js";
+import { AgentCallRecorder } from "./cdr/agent-call-recorder.js";
 import { MediaServer } from "../ivr/media/media-server.js";
 import { PromptLibrary } from "../ivr/media/prompt-library.js";
 import { promptExists } from "../ivr/prompt-exists.js";
@@ -82,6 +83,7 @@ export class Daemon {
   #personalCalls: PersonalCallRouter | undefined;
   #recording: RecordingRegistry | undefined;
   #callDetails: CallDetailRecorder | undefined;
+  #agentCallDetails: AgentCallRecorder | undefined;
   #scripts: ScriptLibrary | undefined;
   #dataSources: DataSources | undefined;
   #activeCalls = new Set<Promise<void>>();
@@ -154,6 +156,7 @@ export class Daemon {
         : await openStore({ kind: "mssql", url: config.store.url! }, logger);
     const rowIds = await this.#store.callManagers.sync(config.system.tenantId, config.callManagers);
     this.#callDetails = new CallDetailRecorder({ bus, callDetails: this.#store.callDetails, tenantId: config.system.tenantId, logger });
+    this.#agentCallDetails = new AgentCallRecorder({ bus, agentCallDetails: this.#store.agentCallDetails, tenantId: config.system.tenantId, logger });
 
     this.#media = new MediaServer({ ...config.media, logger, bus });
     const prompts = new PromptLibrary();
@@ -372,6 +375,7 @@ export class Daemon {
     await Promise.race([Promise.allSettled([...this.#activeCalls]), new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.#media?.close();
     await this.#callDetails?.close();
+    await this.#agentCallDetails?.close();
     this.bus.safeEmit("service.stopped", { version: VERSION, reason });
     await this.#snmp?.close().catch((e: Error) => this.logger.warn({ err: e.message }, "SNMP close failed"));
     await this.#dataSources?.close();

@@ -16,8 +16,7 @@
 // recorder's), so wait_ms = answered_at − arrived_at (or ended_at − arrived_at) holds in every row.
 //
 // Listeners never throw into the bus, and writes never reject: a failed write is logged, retried once after
-// `retryDelayMs`, and logged with the whole record if the retry fails too.
-import { Errors, isCtiError } from "../errors.js";
+// `retryDelayMs`, and logged with the whole record if the retry fails too (record-writer.ts).
 import type {
   AgentStateChangedEvent,
   BridgeEvents,
@@ -34,6 +33,7 @@ import type {
   EventBus,
 } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
+import { RecordWriter } from "./record-writer.js";
 import { CALL_DETAIL_WIDTHS, type CallDetailRepository, type CallOutcome, type CallReleasedBy, type NewCallDetail } from "../store/call-detail-repository.js";
 
 export interface CallDetailRecorderOptions {
@@ -106,14 +106,13 @@ export class CallDetailRecorder {
   readonly #repository: CallDetailRepository;
   readonly #tenantId: number;
   readonly #logger: Logger;
-  readonly #retryDelayMs: number;
+  readonly #writer: RecordWriter;
   readonly #now: () => number;
   readonly #calls = new Map<string, CallInProgress>();
   /** Calls that overflowed: callId → the visit that ended and when. */
   readonly #overflowed = new Map<string, { visit: number; endedAt: number }>();
   readonly #lastCallOf = new Map<string, AgentLastCall>();
   readonly #clericalSince = new Map<string, number>();
-  readonly #pending = new Set<Promise<unknown>>();
   readonly #unsubscribe: (() => void)[] = [];
   #closing: Promise<void> | undefined;
 
@@ -123,7 +122,7 @@ export class CallDetailRecorder {
     this.#repository = options.callDetails;
     this.#tenantId = options.tenantId;
     this.#logger = options.logger.child({ component: "cdr" });
-    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#writer = new RecordWriter({ logger: this.#logger, noun: "call detail", retryDelayMs: options.retryDelayMs ?? 1000 });
     this.#now = options.now ?? Date.now;
     this.#listen("call.queued", (e) => this.#onQueued(e));
     this.#listen("call.delivered", (e) => this.#onDelivered(e));
@@ -144,8 +143,8 @@ export class CallDetailRecorder {
   }
 
   /** Resolves when every write and clerical update started so far has finished (they never reject). */
-  async flush(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  flush(): Promise<void> {
+    return this.#writer.flush();
   }
 
   /**
@@ -344,12 +343,15 @@ export class CallDetailRecorder {
       offers: call.offers,
       releasedBy: end.releasedBy,
     };
-    const stored = this.#track(
-      this.#persist("insert", record.callId, async () => {
+    const stored = this.#writer.persist(
+      "insert",
+      record.callId,
+      async () => {
         if (!(await this.#repository.insert(record))) {
           this.#logger.warn({ callId: record.callId, visit: record.visit }, "a call detail record for this call and visit was already stored; kept the first");
         }
-      }, record),
+      },
+      record,
     );
     if (end.outcome === "answered" && record.logonId !== null) {
       this.#lastCallOf.set(record.logonId, { callId: record.callId, endedAt, stored });
@@ -369,9 +371,9 @@ export class CallDetailRecorder {
       if (since !== undefined && last && last.endedAt >= since - CLERICAL_FOLLOWS_CALL_MS) {
         this.#lastCallOf.delete(e.logonId);
         const clericalMs = Math.max(0, Math.round(now - since));
-        this.#track(
+        this.#writer.track(
           last.stored.then((stored) =>
-            stored ? this.#persist("clerical", last.callId, () => this.#repository.setClerical(this.#tenantId, last.callId, clericalMs)) : false,
+            stored ? this.#writer.persist("clerical", last.callId, () => this.#repository.setClerical(this.#tenantId, last.callId, clericalMs)) : false,
           ),
         );
       }
@@ -380,39 +382,6 @@ export class CallDetailRecorder {
     if (e.to === "loggedOff") {
       this.#clericalSince.delete(e.logonId);
       this.#lastCallOf.delete(e.logonId);
-    }
-  }
-
-  // ── writing ─────────────────────────────────────────────────────────────────────────────────────────────────
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#pending.add(promise);
-    void promise.finally(() => this.#pending.delete(promise));
-    return promise;
-  }
-
-  /** Runs a write, once more after a pause if it fails. Resolves true when it succeeded; never rejects. */
-  async #persist(what: "insert" | "clerical", callId: string, write: () => Promise<unknown>, record?: NewCallDetail): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (first) {
-      if (isCtiError(first, Errors.BAD_REQUEST) || isCtiError(first, Errors.CALL_NOT_FOUND)) {
-        // Trying again cannot help.
-        this.#logger.error({ err: first, callId, what, record }, "call detail write refused; not retried");
-        return false;
-      }
-      this.#logger.warn({ err: first, callId, what, retryInMs: this.#retryDelayMs }, "call detail write failed; retrying once");
-    }
-    await new Promise((resolve) => setTimeout(resolve, this.#retryDelayMs));
-    try {
-      await write();
-      this.#logger.info({ callId, what }, "call detail write succeeded on retry");
-      return true;
-    } catch (second) {
-      // The whole record goes to the log, so it can still be recovered from there.
-      this.#logger.error({ err: second, callId, what, record }, "call detail write failed twice; record lost");
-      return false;
     }
   }
 }

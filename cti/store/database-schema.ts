@@ -97,11 +97,56 @@ export interface CallDetailTable {
   released_by: string | null;
 }
 
+/** How a call an agent made ended (agent_call_detail.outcome). */
+export type AgentCallOutcome = "answered" | "noAnswer" | "busy" | "declined" | "failed" | "cancelled";
+/** Where an agent's call was when it ended (agent_call_detail.stage). */
+export type AgentCallStageEnded = "agentRinging" | "dialing" | "connected";
+/** Who ended an agent's call (agent_call_detail.released_by). */
+export type AgentCallReleasedBy = "agent" | "destination" | "system";
+
+/**
+ * One row per call an agent made (MakeCall), written when it ends (cti/cdr/agent-call-recorder.ts, migration 005).
+ * Durations are whole milliseconds.
+ */
+export interface AgentCallDetailTable {
+  id: Generated<number>;
+  tenant_id: number;
+  /** The agent leg's SIP Call-ID (the bridge's id of the call); (tenant_id, call_id) is unique. */
+  call_id: string;
+  logon_id: string;
+  extension: string;
+  /** The call manager's id from the configuration. */
+  call_manager: string;
+  /** The number the agent asked for. */
+  destination: string;
+  /** The Request-URI user sent to the destination (caller ID prefix in front on OAS); NULL when never dialed. */
+  dialed: string | null;
+  /** The custom caller ID used; both NULL: the agent's own number. */
+  caller_id_name: string | null;
+  caller_id: string | null;
+  /** NULL: a private call. */
+  service_group: string | null;
+  initiated_at: TimestampColumn;
+  answered_at: NullableTimestampColumn;
+  ended_at: TimestampColumn;
+  /** An AgentCallOutcome (CHECK constraint). */
+  outcome: string;
+  /** An AgentCallStageEnded (CHECK constraint). */
+  stage: string;
+  /** An AgentCallReleasedBy (CHECK constraint). */
+  released_by: string;
+  sip_status: number | null;
+  /** From the request until the destination answered; NULL when it never did. */
+  setup_ms: number | null;
+  talk_ms: number;
+}
+
 export interface Database {
   cc_user: CcUserTable;
   phone_agent_logon: PhoneAgentLogonTable;
   site_server_param: SiteServerParamTable;
   call_detail: CallDetailTable;
+  agent_call_detail: AgentCallDetailTable;
 }
 
 export type StoreKind = "sqlite" | "mssql";

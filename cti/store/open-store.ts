@@ -8,6 +8,7 @@
 import { Kysely, Migrator, sql } from "kysely";
 import { CtiError, Errors } from "../errors.js";
 import type { Logger } from "../log.js";
+import { SqlAgentCallDetailRepository, type AgentCallDetailRepository } from "./agent-call-detail-repository.js";
 import { SqlCallDetailRepository, type CallDetailRepository } from "./call-detail-repository.js";
 import type { Database, StoreKind } from "./database-schema.js";
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationsFor } from "./migrations/index.js";
@@ -26,6 +27,7 @@ export type { PhoneAgentLogonRow, PhoneAgentLogonRepository } from "./phone-agen
 export type { CallManagerRow, SiteServerParamRepository } from "./site-server-param-repository.js";
 export type { StoreKind } from "./database-schema.js";
 export type { CallDetail, CallDetailRange, CallDetailRepository, CallOutcome, CallReleasedBy, NewCallDetail } from "./call-detail-repository.js";
+export type { AgentCallDetail, AgentCallDetailRange, AgentCallDetailRepository, NewAgentCallDetail } from "./agent-call-detail-repository.js";
 
 export type StoreOptions = { kind: "sqlite"; file: string } | { kind: "mssql"; url: string };
 
@@ -34,6 +36,8 @@ export class Store {
   readonly phoneAgentLogons: PhoneAgentLogonRepository;
   readonly callManagers: SiteServerParamRepository;
   readonly callDetails: CallDetailRepository;
+  /** Calls agents made (MakeCall), one record each. */
+  readonly agentCallDetails: AgentCallDetailRepository;
   /** Object tags, their assignments and the dialed numbers they can be assigned to (cti/object-tags/). */
   readonly objectTags: ObjectTagStore;
   readonly kind: StoreKind;
@@ -50,6 +54,7 @@ export class Store {
     this.phoneAgentLogons = new SqlPhoneAgentLogonRepository(db, logger);
     this.callManagers = new SqlSiteServerParamRepository(db, logger);
     this.callDetails = new SqlCallDetailRepository(db, kind, logger);
+    this.agentCallDetails = new SqlAgentCallDetailRepository(db, kind, logger);
     this.objectTags = new ObjectTagStore(db, logger);
   }
 

@@ -121,6 +121,9 @@ test("TAS: the agent's phone rings with the destination as caller; the destinati
   t.like(ended, { ...base, stage: "connected", releasedBy: "destination", reason: "hangUp" });
   t.true((ended!.talkMs as number) >= 2000, `talk time ${String(ended!.talkMs)}`);
   t.false("serviceGroup" in initiated!, "a private call");
+  const cdr = await eventually(() => f.daemon.store.agentCallDetails.get(-1, made.body.callId), 3000, "the agent call's CDR row");
+  t.like(cdr, { logonId: "1001", extension: "1001", callManagerId: "kam", destination: "5551234", dialed: "5551234", callerId: { name: "Sales", callerId: "811" }, serviceGroup: null, outcome: "answered", stage: "connected", releasedBy: "destination" });
+  t.true(cdr.talkMs >= 2000 && cdr.setupMs !== null && cdr.answeredAt !== null, `talk ${cdr.talkMs} ms, setup ${String(cdr.setupMs)} ms`);
   await ws.waitFor(4);
   t.deepEqual(ws.messages.map((m) => m.event), ["call.initiated", "call.originated", "call.connected", "call.ended"]);
   t.deepEqual((await f.getJson<CallView[]>("/calls")).body, []);

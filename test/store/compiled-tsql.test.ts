@@ -3,6 +3,7 @@
 // catches: no LIMIT, no ON CONFLICT, no RETURNING in anything sent to SQL Server.
 import test from "ava";
 import { DummyDriver, Kysely, Migrator, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from "kysely";
+import { agentCallDetailQueries, type AgentCallDetailValues } from "../../cti/store/agent-call-detail-queries.js";
 import { callDetailQueries, type CallDetailValues } from "../../cti/store/call-detail-queries.js";
 import type { CallManagerConfig } from "../../cti/config/schema.js";
 import type { Database } from "../../cti/store/database-schema.js";
@@ -53,6 +54,26 @@ const CALL_DETAIL: CallDetailValues = {
   offers: 2,
   releasedBy: "agent",
 };
+const AGENT_CALL_DETAIL: AgentCallDetailValues = {
+  tenantId: -1,
+  callId: "b95c5d87f77821@ctibridge.example.com",
+  logonId: "1001",
+  extension: "2001",
+  callManagerId: "mx1",
+  destination: "0701234567",
+  dialed: "8110701234567",
+  callerId: { name: "Sales", callerId: "811" },
+  serviceGroup: "sales",
+  initiatedAt: new Date("2024-05-01T11:59:52.000Z"),
+  answeredAt: NOW,
+  endedAt: new Date("2024-05-01T12:01:00.000Z"),
+  outcome: "answered",
+  stage: "connected",
+  releasedBy: "destination",
+  sipStatus: null,
+  setupMs: 8_000,
+  talkMs: 60_000,
+};
 const DAY = { tenantId: -1, from: new Date("2024-05-01T00:00:00.000Z"), to: new Date("2024-05-02T00:00:00.000Z"), limit: 500 };
 
 /** Arguments after `db` for each query; the mapped type makes a new query without a sample a compile error. */
@@ -96,11 +117,18 @@ const callDetailSamples: SampleArgs<typeof callDetailQueries> = {
   selectRange: ["mssql", { ...DAY, serviceGroup: "sales" }],
 };
 
+const agentCallDetailSamples: SampleArgs<typeof agentCallDetailQueries> = {
+  insert: [AGENT_CALL_DETAIL],
+  selectByCallId: [-1, AGENT_CALL_DETAIL.callId],
+  selectRange: ["mssql", { ...DAY, logonId: "1001" }],
+};
+
 const catalogs = [
   ["cc_user", userQueries, userSamples],
   ["phone_agent_logon", phoneAgentLogonQueries, phoneAgentLogonSamples],
   ["site_server_param", siteServerParamQueries, siteServerParamSamples],
   ["call_detail", callDetailQueries, callDetailSamples],
+  ["agent_call_detail", agentCallDetailQueries, agentCallDetailSamples],
 ] as const;
 
 function assertTsqlCatches(t: import("ava").ExecutionContext, sqlText: string): void {
@@ -169,6 +197,7 @@ test("the first start on SQL Server sends the snapshotted migrator and schema T-
       ["002-call-detail", "Success"],
       ["003-object-tags", "Success"],
       ["004-personal-call-routing", "Success"],
+      ["005-agent-call-detail", "Success"],
     ],
   );
   const statements = driver.queries.map((q) => q.sql);

@@ -6,6 +6,7 @@ import { directoryAndPhoneAgentLogon } from "./001-directory-and-phone-agent-log
 import { callDetail } from "./002-call-detail.js";
 import { objectTags } from "./003-object-tags.js";
 import { personalCallRouting } from "./004-personal-call-routing.js";
+import { agentCallDetail } from "./005-agent-call-detail.js";
 
 export function migrationsFor(kind: StoreKind): Record<string, Migration> {
   return {
@@ -13,6 +14,7 @@ export function migrationsFor(kind: StoreKind): Record<string, Migration> {
     "002-call-detail": callDetail(kind),
     "003-object-tags": objectTags(kind),
     "004-personal-call-routing": personalCallRouting(kind),
+    "005-agent-call-detail": agentCallDetail(kind),
   };
 }
 
