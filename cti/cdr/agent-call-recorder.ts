@@ -11,10 +11,11 @@
 // Times come from one clock (the recorder's), so setup_ms = answered_at − initiated_at and talk_ms = ended_at −
 // answered_at hold in every row. Listeners never throw into the bus; writes go through record-writer.ts (logged,
 // retried once, never rejected).
-import type { AgentCallConnectedEvent, AgentCallEndedEvent, AgentCallEventBase, AgentCallOriginatedEvent, BridgeEvents, EventBus } from "../events/event-bus.js";
+import type { AgentCallConnectedEvent, AgentCallEndedEvent, AgentCallEventBase, AgentCallOriginatedEvent, EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { AGENT_CALL_DETAIL_WIDTHS, type AgentCallDetailRepository, type AgentCallOutcome, type NewAgentCallDetail } from "../store/agent-call-detail-repository.js";
 import { RecordWriter } from "./record-writer.js";
+import { BusSubscriptions } from "../events/bus-subscriptions.js";
 
 export interface AgentCallRecorderOptions {
   bus: EventBus;
@@ -53,28 +54,27 @@ function outcomeOf(e: AgentCallEndedEvent): AgentCallOutcome {
 }
 
 export class AgentCallRecorder {
-  readonly #bus: EventBus;
   readonly #repository: AgentCallDetailRepository;
   readonly #tenantId: number;
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #writer: RecordWriter;
   readonly #calls = new Map<string, AgentCallInProgress>();
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #subscriptions: BusSubscriptions;
   #closing: Promise<void> | undefined;
 
   /** Starts listening at once. */
   constructor(options: AgentCallRecorderOptions) {
-    this.#bus = options.bus;
     this.#repository = options.agentCallDetails;
     this.#tenantId = options.tenantId;
     this.#logger = options.logger.child({ component: "agentCallCdr" });
     this.#now = options.now ?? Date.now;
     this.#writer = new RecordWriter({ logger: this.#logger, noun: "agent call detail", retryDelayMs: options.retryDelayMs ?? 1000 });
-    this.#listen("call.initiated", (e) => this.#follow(e));
-    this.#listen("call.originated", (e) => this.#onOriginated(e));
-    this.#listen("call.connected", (e) => this.#onConnected(e));
-    this.#listen("call.ended", (e) => this.#onEnded(e));
+    this.#subscriptions = new BusSubscriptions(options.bus, (err, event) => this.#logger.error({ err, event }, "agent call recorder failed on an event; the call's record may be incomplete"));
+    this.#subscriptions.on("call.initiated", (e) => this.#follow(e));
+    this.#subscriptions.on("call.originated", (e) => this.#onOriginated(e));
+    this.#subscriptions.on("call.connected", (e) => this.#onConnected(e));
+    this.#subscriptions.on("call.ended", (e) => this.#onEnded(e));
   }
 
   /** Calls followed now (not yet written). */
@@ -98,25 +98,13 @@ export class AgentCallRecorder {
   }
 
   async #close(): Promise<void> {
-    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#subscriptions.clear();
     const open = [...this.#calls.values()];
     if (open.length > 0) this.#logger.info({ calls: open.length }, "writing agent call detail records of calls still open at close");
     for (const call of open) {
       this.#finish(call, this.#now(), { outcome: call.stage === "connected" ? "answered" : "cancelled", releasedBy: "system", sipStatus: null });
     }
     await this.flush();
-  }
-
-  #listen<K extends "call.initiated" | "call.originated" | "call.connected" | "call.ended">(event: K, handler: (...args: BridgeEvents[K]) => void): void {
-    const listener = (...args: BridgeEvents[K]): void => {
-      try {
-        handler(...args);
-      } catch (err) {
-        this.#logger.error({ err, event }, "agent call recorder failed on an event; the call's record may be incomplete");
-      }
-    };
-    this.#bus.on(event, listener);
-    this.#unsubscribe.push(() => this.#bus.off(event, listener));
   }
 
   /** The call followed under this id; a first event starts following it. */

@@ -19,7 +19,6 @@
 // `retryDelayMs`, and logged with the whole record if the retry fails too (record-writer.ts).
 import type {
   AgentStateChangedEvent,
-  BridgeEvents,
   CallAbandonedEvent,
   CallClearedEvent,
   CallDeliveredEvent,
@@ -34,6 +33,7 @@ import type {
 } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { RecordWriter } from "./record-writer.js";
+import { BusSubscriptions } from "../events/bus-subscriptions.js";
 import { CALL_DETAIL_WIDTHS, type CallDetailRepository, type CallOutcome, type CallReleasedBy, type NewCallDetail } from "../store/call-detail-repository.js";
 
 export interface CallDetailRecorderOptions {
@@ -102,7 +102,6 @@ function clip(value: string, width: number): string {
 }
 
 export class CallDetailRecorder {
-  readonly #bus: EventBus;
   readonly #repository: CallDetailRepository;
   readonly #tenantId: number;
   readonly #logger: Logger;
@@ -113,28 +112,28 @@ export class CallDetailRecorder {
   readonly #overflowed = new Map<string, { visit: number; endedAt: number }>();
   readonly #lastCallOf = new Map<string, AgentLastCall>();
   readonly #clericalSince = new Map<string, number>();
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #subscriptions: BusSubscriptions;
   #closing: Promise<void> | undefined;
 
   /** Starts listening at once. */
   constructor(options: CallDetailRecorderOptions) {
-    this.#bus = options.bus;
     this.#repository = options.callDetails;
     this.#tenantId = options.tenantId;
     this.#logger = options.logger.child({ component: "cdr" });
     this.#writer = new RecordWriter({ logger: this.#logger, noun: "call detail", retryDelayMs: options.retryDelayMs ?? 1000 });
     this.#now = options.now ?? Date.now;
-    this.#listen("call.queued", (e) => this.#onQueued(e));
-    this.#listen("call.delivered", (e) => this.#onDelivered(e));
-    this.#listen("call.offerFailed", (e) => this.#onOfferFailed(e));
-    this.#listen("call.established", (e) => this.#onEstablished(e));
-    this.#listen("call.cleared", (e) => this.#onCleared(e));
-    this.#listen("call.abandoned", (e) => this.#onAbandoned(e));
-    this.#listen("call.overflowed", (e) => this.#onOverflowed(e));
-    this.#listen("call.transferred", (e) => this.#onTransferred(e));
+    this.#subscriptions = new BusSubscriptions(options.bus, (err, event) => this.#logger.error({ err, event }, "call detail recorder failed on an event; the call's record may be incomplete"));
+    this.#subscriptions.on("call.queued", (e) => this.#onQueued(e));
+    this.#subscriptions.on("call.delivered", (e) => this.#onDelivered(e));
+    this.#subscriptions.on("call.offerFailed", (e) => this.#onOfferFailed(e));
+    this.#subscriptions.on("call.established", (e) => this.#onEstablished(e));
+    this.#subscriptions.on("call.cleared", (e) => this.#onCleared(e));
+    this.#subscriptions.on("call.abandoned", (e) => this.#onAbandoned(e));
+    this.#subscriptions.on("call.overflowed", (e) => this.#onOverflowed(e));
+    this.#subscriptions.on("call.transferred", (e) => this.#onTransferred(e));
     // A personal call waits in the dispatch queue, not in the ACD queue (cti/calls/personal-routing/): its wait starts there.
-    this.#listen("dispatch.queued", (e) => this.#onQueued(e));
-    this.#listen("agent.stateChanged", (e) => this.#onAgentStateChanged(e));
+    this.#subscriptions.on("dispatch.queued", (e) => this.#onQueued(e));
+    this.#subscriptions.on("agent.stateChanged", (e) => this.#onAgentStateChanged(e));
   }
 
   /** Calls followed now (not yet written). */
@@ -158,23 +157,11 @@ export class CallDetailRecorder {
   }
 
   async #close(): Promise<void> {
-    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#subscriptions.clear();
     const open = [...this.#calls.values()];
     if (open.length > 0) this.#logger.info({ calls: open.length }, "writing call detail records of calls still open at close");
     for (const call of open) this.#endBySystem(call);
     await this.flush();
-  }
-
-  #listen<K extends keyof BridgeEvents & `${"call" | "agent" | "dispatch"}.${string}`>(event: K, handler: (...args: BridgeEvents[K]) => void): void {
-    const listener = (...args: BridgeEvents[K]): void => {
-      try {
-        handler(...args);
-      } catch (err) {
-        this.#logger.error({ err, event }, "call detail recorder failed on an event; the call's record may be incomplete");
-      }
-    };
-    this.#bus.on(event, listener);
-    this.#unsubscribe.push(() => this.#bus.off(event, listener));
   }
 
   // ── following a call ────────────────────────────────────────────────────────────────────────────────────────

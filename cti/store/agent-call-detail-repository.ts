@@ -6,7 +6,7 @@ import { CtiError, Errors } from "../errors.js";
 import type { Logger } from "../log.js";
 import { AGENT_CALL_DETAIL_COLUMNS, agentCallDetailQueries, type AgentCallDetailRange, type AgentCallDetailValues } from "./agent-call-detail-queries.js";
 import { toDate } from "./column-values.js";
-import { isUniqueViolation } from "./constraint-violations.js";
+import { insertUnlessPresent } from "./constraint-violations.js";
 import type { AgentCallDetailTable, AgentCallOutcome, AgentCallReleasedBy, AgentCallStageEnded, Database, StoreKind } from "./database-schema.js";
 
 export type { AgentCallOutcome, AgentCallReleasedBy, AgentCallStageEnded } from "./database-schema.js";
@@ -105,13 +105,7 @@ export class SqlAgentCallDetailRepository implements AgentCallDetailRepository {
 
   async insert(record: NewAgentCallDetail): Promise<boolean> {
     checkRecord(record);
-    try {
-      await agentCallDetailQueries.insert(this.#db, record).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessPresent(() => agentCallDetailQueries.insert(this.#db, record).execute());
   }
 
   async get(tenantId: number, callId: string): Promise<AgentCallDetail | undefined> {

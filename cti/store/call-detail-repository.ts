@@ -6,7 +6,7 @@ import { CtiError, Errors } from "../errors.js";
 import type { Logger } from "../log.js";
 import { CALL_DETAIL_COLUMNS, callDetailQueries, type CallDetailRange, type CallDetailValues } from "./call-detail-queries.js";
 import { toDate } from "./column-values.js";
-import { isUniqueViolation } from "./constraint-violations.js";
+import { insertUnlessPresent } from "./constraint-violations.js";
 import type { CallDetailTable, CallOutcome, CallReleasedBy, Database, StoreKind } from "./database-schema.js";
 
 export type { CallOutcome, CallReleasedBy } from "./database-schema.js";
@@ -113,13 +113,7 @@ export class SqlCallDetailRepository implements CallDetailRepository {
 
   async insert(record: NewCallDetail): Promise<boolean> {
     checkRecord(record);
-    try {
-      await callDetailQueries.insert(this.#db, record).execute();
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessPresent(() => callDetailQueries.insert(this.#db, record).execute());
   }
 
   async setClerical(tenantId: number, callId: string, clericalMs: number): Promise<void> {

@@ -27,3 +27,14 @@ export function isForeignKeyViolation(err: unknown): boolean {
   if (code) return code === "SQLITE_CONSTRAINT_FOREIGNKEY";
   return mssqlNumber(err) === 547;
 }
+
+/** Runs an insert; resolves false instead of failing when the row is there already (a unique or primary key). */
+export async function insertUnlessPresent(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
+}

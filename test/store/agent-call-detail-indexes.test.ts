@@ -1,45 +1,13 @@
 // The agent call detail report queries use their indexes: checked on SQLite with EXPLAIN QUERY PLAN on a migrated
 // file, with the exact SQL the repository sends. (SQL Server gets the same indexes.)
 import test from "ava";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from "kysely";
-import { silentLogger } from "../../cti/log.js";
 import { agentCallDetailQueries, type AgentCallDetailRange } from "../../cti/store/agent-call-detail-queries.js";
-import { sqliteTimestampText } from "../../cti/store/column-values.js";
-import type { Database } from "../../cti/store/database-schema.js";
-import { openStore } from "../../cti/store/open-store.js";
-
-const compiler = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (k) => new SqliteIntrospector(k),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  },
-});
+import { sqliteCompiler, sqliteQueryPlan } from "./sqlite-query-plan.js";
 
 const DAY: AgentCallDetailRange = { tenantId: -1, from: new Date("2024-05-01T00:00:00Z"), to: new Date("2024-05-02T00:00:00Z"), limit: 100 };
 
-async function planOf(range: AgentCallDetailRange): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "ctibridge-agent-cdr-plan-"));
-  try {
-    const file = join(dir, "ctibridge.sqlite");
-    await (await openStore({ kind: "sqlite", file }, silentLogger())).close();
-    const raw = new BetterSqlite3(file, { readonly: true });
-    try {
-      const { sql, parameters } = agentCallDetailQueries.selectRange(compiler, "sqlite", range).compile();
-      const bound = parameters.map((p) => (p instanceof Date ? sqliteTimestampText(p) : p));
-      const rows = raw.prepare(`explain query plan ${sql}`).all(...bound) as { detail: string }[];
-      return rows.map((r) => r.detail).join(" | ");
-    } finally {
-      raw.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function planOf(range: AgentCallDetailRange): Promise<string> {
+  return sqliteQueryPlan(agentCallDetailQueries.selectRange(sqliteCompiler, "sqlite", range).compile());
 }
 
 test("an agent's calls in a time range are found through the agent index, already in order", async (t) => {
