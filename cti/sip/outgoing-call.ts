@@ -54,7 +54,8 @@ export interface OutgoingCall {
   on(event: "dtmf", listener: (digit: string) => void): this;
   /**
    * A REFER from the phone in this dialog (the agent transfers the other party). The listener must accept() or
-   * reject() it; without a listener the REFER gets 405. The bridge never places the referred call by itself.
+   * reject() it; without a listener (or outside an established call) the REFER gets 603. The bridge never places
+   * the referred call by itself.
    */
   on(event: "transferRequested", listener: (refer: IncomingRefer) => void): this;
   off(event: "ringing", listener: (status: number) => void): this;
