@@ -246,13 +246,13 @@ export class Daemon {
     const personalCalls = new PersonalCallRouter({
       offers: distributor, users: this.#store.users, tenantId: config.system.tenantId, agents: this.agents,
       sip: this.#sip, media: this.#media, prompts, language: config.system.language,
-      ringTimeSupervision: config.system.ringTimeSupervision, systemDefaultDestination: config.system.defaultDestination,
+      systemDefaultDestination: config.system.defaultDestination,
       defaultCallManagerId: config.callManagers[0]!.id, bus, logger,
     });
     this.#personalCalls = personalCalls;
     distributor.setPersonalCallHook(personalCalls);
     const transfers = new AgentTransfers({
-      distributor, agents: this.agents, bvds, serviceAccesses: config.serviceAccesses, callManagers: config.callManagers,
+      distributor, agents: this.agents, bvds, callManagers: config.callManagers,
       attendant: config.attendant, sip: this.#sip, media: this.#media, bus, logger,
     });
     this.#transfers = transfers;

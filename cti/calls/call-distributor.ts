@@ -32,7 +32,7 @@ import { QueueTreatment } from "./queue-treatment.js";
 import { ServiceGroupCall, agentLeg, type AgentLeg } from "./service-group-call.js";
 import type { AcdView, CallView, ServiceGroupView } from "../api/acd-view.js";
 import type { ConversationRecording } from "../recording/recording-registry.js";
-import type { PersonalCallHook, PersonalOfferOutcome } from "./personal-routing/personal-call-hook.js";
+import type { PersonalCallHook, PersonalOffer, PersonalOfferOutcome } from "./personal-routing/personal-call-hook.js";
 import { CustomerAuthentication, type DivertVia } from "./customer-authentication/customer-authentication.js";
 import type { CustomerAuthenticationConfig } from "./customer-authentication/customer-authentication-config.js";
 
@@ -80,8 +80,6 @@ export class CallDistributor implements AcdView {
   #closed = false;
   /** Personal call routing (cti/calls/personal-routing/): groups with personalCalls hand their calls to it. */
   #personal: PersonalCallHook | undefined;
-  /** Offers made by offerTo(): their ring time, who awaits the outcome, and the agent's state before. */
-  readonly #personalOffers = new WeakMap<object, { ringTime: number; settle: (o: PersonalOfferOutcome) => void; before: { state: "idleReady" | "idleNotReady"; reason: string | undefined } }>();
 
   constructor(options: CallDistributorOptions) {
     this.#o = options;
@@ -104,7 +102,7 @@ export class CallDistributor implements AcdView {
     options.bus.on("agent.stateChanged", this.#onAgentState);
     const auth = options.customerAuthentication;
     this.#auth = auth && new CustomerAuthentication({
-      ...auth, ivr: options.ivr, sip: options.sip, media: options.media, agents: options.agents, ringTimeSupervision: options.ringTimeSupervision,
+      ...auth, ivr: options.ivr, sip: options.sip, media: options.media, agents: options.agents, ringTimeFor: (group) => this.ringTimeFor(group),
       bus: options.bus, logger: options.logger,
       hooks: {
         afterCall: (logonId, group, talkMs) => this.#afterCall(logonId, group, talkMs),
@@ -328,10 +326,9 @@ export class CallDistributor implements AcdView {
     this.#ring(sgc, agent);
   }
 
-  /** Reserves the agent and rings its phone for the call: how every offer starts. `register` sees the offer first. */
-  #ring(sgc: ServiceGroupCall, agent: Agent, register?: (offered: AgentLeg) => void): void {
-    const offered = agentLeg(agent);
-    register?.(offered);
+  /** Reserves the agent and rings its phone for the call: how every offer starts. */
+  #ring(sgc: ServiceGroupCall, agent: Agent, personal?: PersonalOffer): void {
+    const offered: AgentLeg = personal ? { ...agentLeg(agent), personal } : agentLeg(agent);
     this.#own.transition(agent.logonId, "reserved");
     sgc.state = "ringing";
     sgc.offer = offered;
@@ -376,7 +373,7 @@ export class CallDistributor implements AcdView {
       callManagerId: agent.callManagerId,
       agentCallId: leg.callId,
     });
-    const ringTime = this.#personalOffers.get(offered)?.ringTime ?? sgc.group.ringTime ?? this.#o.ringTimeSupervision;
+    const ringTime = offered.personal?.ringTime ?? this.ringTimeFor(sgc.group);
     offered.ringTimer = setTimeout(() => this.#offerFailed(sgc, offered, "noAnswer", undefined), ringTime);
     offered.ringTimer.unref();
     leg.once("answered", () => this.#connect(sgc, offered));
@@ -460,7 +457,7 @@ export class CallDistributor implements AcdView {
       recordingUri: this.#o.recording?.register({ room, callId: sgc.callId, logonId: offered.agent.logonId, extension: offered.agent.extension, serviceGroup: sgc.group.id }),
       waitMs: sgc.answeredAt - sgc.arrivedAt,
     });
-    this.#personalOffers.get(offered)?.settle("answered");
+    offered.personal?.settle("answered");
     this.#auth?.watchFeatureCode(sgc, leg);
   }
 
@@ -621,14 +618,13 @@ export class CallDistributor implements AcdView {
       return Promise.resolve("failed");
     }
     const before = { state: agent.state, reason: agent.notReadyReason };
-    return new Promise((settle) => this.#ring(sgc, agent, (offered) => this.#personalOffers.set(offered, { ringTime, settle, before })));
+    return new Promise((settle) => this.#ring(sgc, agent, { ringTime, settle, before }));
   }
 
   /** A personal offer could not be placed or failed: the call waits ("queued") for the hook's next step. */
-  #settlePersonal(sgc: ServiceGroupCall, offered: object, outcome: PersonalOfferOutcome, restoreAgent = false): boolean {
-    const personal = this.#personalOffers.get(offered);
+  #settlePersonal(sgc: ServiceGroupCall, offered: AgentLeg, outcome: PersonalOfferOutcome, restoreAgent = false): boolean {
+    const { personal, agent } = offered;
     if (!personal) return false;
-    const { agent } = offered as { agent: Agent };
     if (restoreAgent && this.#o.agents.get(agent.logonId)?.state === "reserved") {
       this.#own.transition(agent.logonId, personal.before.state, personal.before.reason); // not the agent's fault
     }
@@ -656,9 +652,9 @@ export class CallDistributor implements AcdView {
       clearTimeout(offered.ringTimer);
       // The agent's phone stops ringing at once: CANCEL now (or, if the SIP INVITE is not out yet, right after).
       void offered.leg?.hangup();
-      const before = this.#personalOffers.get(offered)?.before;
+      const before = offered.personal?.before;
       if (this.#o.agents.get(offered.agent.logonId)?.state === "reserved") this.#own.transition(offered.agent.logonId, before?.state ?? "idleReady", before?.reason);
-      this.#personalOffers.get(offered)?.settle("abandoned");
+      offered.personal?.settle("abandoned");
       this.#o.bus.safeEmit("call.abandoned", { ...sgc.eventBase, stage: "ringing", waitMs, logonId: offered.agent.logonId });
     }
     this.#release(sgc);
@@ -673,7 +669,7 @@ export class CallDistributor implements AcdView {
     void offered.leg?.hangup();
     void sgc.caller.hangup();
     this.#o.bus.safeEmit("call.cleared", { ...sgc.eventBase, logonId: offered.agent.logonId, extension: offered.agent.extension, releasedBy, talkMs });
-    const before = this.#personalOffers.get(offered)?.before;
+    const before = offered.personal?.before;
     this.#afterCall(offered.agent.logonId, sgc.group, talkMs, before?.state === "idleNotReady" ? { reason: before.reason } : undefined);
     this.#release(sgc);
   }
@@ -732,9 +728,9 @@ export class CallDistributor implements AcdView {
           clearTimeout(offered.ringTimer);
           void offered.leg?.hangup();
           sgc.offer = undefined;
-          if (this.#personalOffers.has(offered)) {
+          if (offered.personal) {
             sgc.state = "queued";
-            this.#personalOffers.get(offered)!.settle("failed");
+            offered.personal.settle("failed");
           } else this.#requeue(sgc);
         }
       }

@@ -15,6 +15,7 @@ import type { OutboundLeg } from "./outbound-leg.js";
 import type { CallView } from "../api/acd-view.js";
 import { HEADERS_COPIED_TO_PHONES } from "../sip/cti-headers.js";
 import type { QueueTreatment } from "./queue-treatment.js";
+import type { PersonalOffer } from "./personal-routing/personal-call-hook.js";
 
 /** authenticating: sent by its agent to customer authentication, the agent reserved (customer-authentication/). */
 export type ServiceGroupCallState = "queued" | "ringing" | "talking" | "authenticating" | "routed" | "ended";
@@ -28,6 +29,8 @@ export interface AgentLeg {
   offeredAt: number;
   /** Set once the offer is given up (timeout, busy, caller gone), so late SIP events are ignored. */
   abandoned: boolean;
+  /** Set when personal call routing made the offer: its ring time, the agent's state before, who awaits the end. */
+  personal?: PersonalOffer;
 }
 
 /** A new offer to `agent`: `leg` when the phone's call already exists (an attended transfer's INVITE with Replaces). */

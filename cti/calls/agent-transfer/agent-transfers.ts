@@ -17,7 +17,7 @@ import type { Logger } from "../../log.js";
 import type { EventBus, AgentStateChangedEvent } from "../../events/event-bus.js";
 import type { SipStack } from "../../sip/index.js";
 import type { MediaServer } from "../../../ivr/media/media-server.js";
-import type { CallManagerConfig, ServiceAccessConfig } from "../../config/schema.js";
+import type { CallManagerConfig } from "../../config/schema.js";
 import type { AgentRegistry } from "../../agents/agent-registry.js";
 import type { Agent } from "../../agents/agent.js";
 import type { BvdTable } from "../../routing/bvd-table.js";
@@ -44,7 +44,6 @@ export interface AgentTransfersOptions {
   distributor: CallDistributor;
   agents: AgentRegistry;
   bvds: BvdTable;
-  serviceAccesses: readonly ServiceAccessConfig[];
   callManagers: readonly CallManagerConfig[];
   attendant: AttendantSettings;
   sip: SipStack;
@@ -103,7 +102,7 @@ export class AgentTransfers {
       return result("authentication");
     }
     const bvd = this.#o.bvds.lookup(to);
-    const access = bvd?.serviceAccess !== undefined ? this.#o.serviceAccesses.find((a) => a.id === bvd.serviceAccess) : undefined;
+    const access = bvd?.serviceAccess !== undefined ? distributor.serviceAccess(bvd.serviceAccess) : undefined;
     if (access) {
       release("serviceGroup");
       distributor.queueInGroup(callId, access.serviceGroup);

@@ -49,8 +49,8 @@ export interface CustomerAuthenticationOptions {
   sip: SipStack;
   media: MediaServer;
   agents: AgentRegistry;
-  /** Ring time supervision for the returned call, unless the group sets its own. */
-  ringTimeSupervision: number;
+  /** Ring time supervision of the returned call: the group's (CallDistributor.ringTimeFor). */
+  ringTimeFor(group: ServiceGroupConfig): number;
   hooks: DistributorHooks;
   bus: EventBus;
   logger: Logger;
@@ -250,7 +250,7 @@ export class CustomerAuthentication {
       agentCallId: leg.callId,
       ...(data !== undefined ? { associatedData: data } : {}),
     });
-    const ringTime = r.group.ringTime ?? this.#o.ringTimeSupervision;
+    const ringTime = this.#o.ringTimeFor(r.group);
     const result = new Promise<HandOffResult>((resolve) => (r.settle = resolve));
     r.ringTimer = setTimeout(() => this.#returnFailed(r, leg, "noAnswer", undefined), ringTime);
     r.ringTimer.unref();

@@ -34,6 +34,8 @@ import type { PersonalCallHook, PersonalOfferOutcome } from "./personal-call-hoo
 /** What the router needs of the call distributor. */
 export interface PersonalOffers {
   offerTo(callId: string, logonId: string, ringTime: number): Promise<PersonalOfferOutcome>;
+  /** The group's ring time supervision (its own, else the system's). */
+  ringTimeFor(group: ServiceGroupConfig): number;
 }
 
 /** What the router needs of the directory. */
@@ -51,8 +53,6 @@ export interface PersonalCallRouterOptions {
   media: MediaServer;
   prompts: PromptLibrary;
   language: string;
-  /** System ring time supervision, for groups without their own. */
-  ringTimeSupervision: number;
   /** system.defaultDestination: tried when the agent's own default destination fails. */
   systemDefaultDestination: string | undefined;
   /** Call manager for deflections when the caller's is not known. */
@@ -126,8 +126,13 @@ export class PersonalCallRouter implements PersonalCallHook {
   }
 
   claimsAgent(logonId: string): boolean {
-    for (const pc of this.#calls.values()) if (pc.waitingFor === logonId && !pc.busy) return true;
-    return false;
+    return this.#callWaitingFor(logonId) !== undefined;
+  }
+
+  /** The personal call (without dispatch) that waits for this agent to be idle and is not being offered now. */
+  #callWaitingFor(logonId: string): PersonalCall | undefined {
+    for (const pc of this.#calls.values()) if (pc.waitingFor === logonId && !pc.busy) return pc;
+    return undefined;
   }
 
   // ── the Open Interface ──────────────────────────────────────────────────────────────────────────────────────
@@ -178,7 +183,7 @@ export class PersonalCallRouter implements PersonalCallHook {
       ...(entry.personalNumber !== undefined ? { personalNumber: entry.personalNumber } : {}),
       waitMs: Date.now() - pc.sgc.arrivedAt,
     });
-    void this.#offer(pc, picker, this.#ringTime(pc.sgc.group)).then((outcome) => {
+    void this.#offer(pc, picker, this.#o.offers.ringTimeFor(pc.sgc.group)).then((outcome) => {
       if (outcome !== "answered" && outcome !== "abandoned" && this.#live(pc)) {
         this.#toDispatch(pc, entry.availability, "pickNotAnswered");
       }
@@ -233,7 +238,7 @@ export class PersonalCallRouter implements PersonalCallHook {
   async #offerToOwnAgent(pc: PersonalCall, agent: Agent): Promise<void> {
     const user = pc.user!;
     // Without dispatch the personal call rings for the group's Maximum Wait Time for Personal Call instead.
-    const ringTime = user.dispatch ? this.#ringTime(pc.sgc.group) : pc.sgc.group.maxWaitPersonal;
+    const ringTime = user.dispatch ? this.#o.offers.ringTimeFor(pc.sgc.group) : pc.sgc.group.maxWaitPersonal;
     const outcome = await this.#offer(pc, agent, ringTime);
     if (outcome === "answered" || outcome === "abandoned" || !this.#live(pc)) return;
     if (user.dispatch) {
@@ -263,7 +268,7 @@ export class PersonalCallRouter implements PersonalCallHook {
     if (this.#closed) return;
     const agent = this.#o.agents.get(logonId);
     if (!agent || !IDLE.has(agent.state)) return;
-    const pc = [...this.#calls.values()].find((c) => c.waitingFor === logonId && !c.busy);
+    const pc = this.#callWaitingFor(logonId);
     if (!pc) return;
     clearTimeout(pc.waitTimer);
     pc.waitTimer = undefined;
@@ -281,7 +286,7 @@ export class PersonalCallRouter implements PersonalCallHook {
         sip: this.#o.sip,
         media: this.#o.media,
         callManagerId: pc.sgc.caller.callManagerId ?? this.#o.defaultCallManagerId,
-        ringLimitMs: this.#ringTime(pc.sgc.group),
+        ringLimitMs: this.#o.offers.ringTimeFor(pc.sgc.group),
         logger: this.#log,
       });
       pc.busy = false;
@@ -350,10 +355,6 @@ export class PersonalCallRouter implements PersonalCallHook {
     } finally {
       pc.busy = false;
     }
-  }
-
-  #ringTime(group: ServiceGroupConfig): number {
-    return group.ringTime ?? this.#o.ringTimeSupervision;
   }
 
   #startMusic(sgc: ServiceGroupCall): void {
