@@ -28,6 +28,7 @@ import { WaitEstimator } from "../acd/wait-estimator.js";
 import { answerWithMedia } from "./answer-call.js";
 import { runIvrScript, type IvrCallDependencies } from "./ivr-call.js";
 import { OutboundLeg } from "./outbound-leg.js";
+import { connectCaller } from "./caller-connection.js";
 import { QueueTreatment } from "./queue-treatment.js";
 import { ServiceGroupCall, agentLeg, type AgentLeg } from "./service-group-call.js";
 import type { AcdView, CallView, ServiceGroupView } from "../api/acd-view.js";
@@ -297,17 +298,20 @@ export class CallDistributor implements AcdView {
 
   /** Overflow to a number: the bridge calls it with the caller's identity and joins the two legs. */
   async #connectNumber(sgc: ServiceGroupCall, number: string): Promise<void> {
-    const leg = await this.#dial(sgc, sgc.caller.callManagerId ?? this.#o.defaultCallManagerId, number);
-    const limit = setTimeout(() => void leg.hangup(), NUMBER_RING_LIMIT_MS);
-    leg.once("answered", () => {
-      clearTimeout(limit);
-      sgc.room = MediaRoom.conversation(this.#log, sgc.endpoint, leg.endpoint);
+    const connection = connectCaller({
+      caller: sgc.caller,
+      endpoint: sgc.endpoint,
+      sip: this.#o.sip,
+      media: this.#o.media,
+      callManagerId: sgc.caller.callManagerId ?? this.#o.defaultCallManagerId,
+      number,
+      from: sgc.eventBase.caller,
+      headers: sgc.outboundHeaders,
+      ringLimitMs: NUMBER_RING_LIMIT_MS,
+      logger: this.#log,
     });
-    const hangupLeg = () => void leg.hangup();
-    sgc.caller.on("ended", hangupLeg);
-    await new Promise<void>((resolve) => leg.once("ended", () => resolve()));
-    clearTimeout(limit);
-    sgc.caller.off("ended", hangupLeg);
+    if (await connection.answered) sgc.room = connection.room;
+    await connection.ended;
     if (sgc.caller.state !== "ended") await sgc.caller.hangup();
   }
 

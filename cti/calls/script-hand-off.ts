@@ -10,12 +10,11 @@
 import type { Logger } from "../log.js";
 import type { IncomingCall, SipStack } from "../sip/index.js";
 import type { MediaEndpoint } from "../../ivr/media/media-endpoint.js";
-import { MediaRoom } from "../../ivr/media/media-room.js";
 import type { CallHandOff, DivertRequest, HandOffResult, QueueRequest } from "../../ivr/call-hand-off.js";
 import type { BvdTable } from "../routing/bvd-table.js";
 import type { CallDistributor } from "./call-distributor.js";
 import { runIvrScript, type IvrCallDependencies } from "./ivr-call.js";
-import { OutboundLeg } from "./outbound-leg.js";
+import { connectCaller } from "./caller-connection.js";
 
 export interface ScriptHandOffDependencies {
   bvds: BvdTable;
@@ -59,39 +58,23 @@ export function scriptHandOff(call: IncomingCall, endpoint: MediaEndpoint, ivr: 
   return self;
 }
 
-/** The bridge calls the number with the caller's identity and joins the legs when it answers. */
+/** The bridge calls the number with the caller's identity and joins the legs when it answers (caller-connection.ts). */
 async function connectNumber(call: IncomingCall, endpoint: MediaEndpoint, number: string, ringTimeMs: number, ivr: IvrCallDependencies, deps: ScriptHandOffDependencies, log: Logger): Promise<HandOffResult> {
-  let leg: OutboundLeg;
-  try {
-    leg = await OutboundLeg.dial({
-      sip: deps.sip,
-      media: ivr.media,
-      callManagerId: call.callManagerId ?? deps.defaultCallManagerId,
-      target: number,
-      from: call.callerName !== undefined ? { number: call.callerNumber, name: call.callerName } : { number: call.callerNumber },
-      ...(endpoint.codec ? { preferCodec: endpoint.codec } : {}),
-      logger: log,
-    });
-  } catch (e) {
-    log.warn({ number, err: (e as Error).message }, "divert: cannot call the number; failure branch");
-    return "failure";
-  }
-  const hangupLeg = (): void => void leg.hangup();
-  call.on("ended", hangupLeg);
-  const limit = setTimeout(hangupLeg, ringTimeMs);
-  let room: MediaRoom | undefined;
-  leg.once("answered", () => {
-    clearTimeout(limit);
-    room = MediaRoom.conversation(log, endpoint, leg.endpoint);
+  const connection = connectCaller({
+    caller: call,
+    endpoint,
+    sip: deps.sip,
+    media: ivr.media,
+    callManagerId: call.callManagerId ?? deps.defaultCallManagerId,
+    number,
+    from: call.callerName !== undefined ? { number: call.callerNumber, name: call.callerName } : { number: call.callerNumber },
+    ringLimitMs: ringTimeMs,
+    logger: log,
   });
-  await new Promise<void>((resolve) => leg.once("ended", () => resolve()));
-  clearTimeout(limit);
-  call.off("ended", hangupLeg);
-  room?.close();
-  if (!leg.answered) {
+  if (!(await connection.answered)) {
     log.info({ number }, "divert: the number did not answer; failure branch");
     return "failure";
   }
-  if (call.state !== "ended") await call.hangup().catch(() => undefined);
+  await connection.ended;
   return "ok";
 }

@@ -8,8 +8,7 @@
 import type { Logger } from "../../log.js";
 import type { SipStack } from "../../sip/index.js";
 import type { MediaServer } from "../../../ivr/media/media-server.js";
-import { MediaRoom } from "../../../ivr/media/media-room.js";
-import { OutboundLeg } from "../outbound-leg.js";
+import { connectCaller } from "../caller-connection.js";
 import type { ServiceGroupCall } from "../service-group-call.js";
 
 export interface DeflectOptions {
@@ -25,49 +24,25 @@ export interface DeflectOptions {
 /** Resolves true once the destination answered (the call is then the two joined legs), false when it failed. */
 export async function deflectCall(call: ServiceGroupCall, number: string, o: DeflectOptions): Promise<boolean> {
   const log = o.logger.child({ callId: call.callId, destination: number });
-  const callerGone = (): boolean => call.caller.state === "ended";
-  if (callerGone()) return false;
-  let leg: OutboundLeg;
-  try {
-    leg = await OutboundLeg.dial({
-      sip: o.sip,
-      media: o.media,
-      callManagerId: o.callManagerId,
-      target: number,
-      from: call.eventBase.caller,
-      headers: call.outboundHeaders,
-      ...(call.endpoint.codec ? { preferCodec: call.endpoint.codec } : {}),
-      logger: log,
-    });
-  } catch (e) {
-    log.warn({ err: (e as Error).message }, "cannot deflect the personal call");
-    return false;
-  }
-  const hangupLeg = (): void => void leg.hangup();
-  call.caller.on("ended", hangupLeg);
-  if (callerGone()) hangupLeg();
-  return new Promise<boolean>((resolve) => {
-    const limit = setTimeout(hangupLeg, o.ringLimitMs);
-    limit.unref();
-    leg.once("answered", () => {
-      clearTimeout(limit);
-      if (callerGone()) return;
+  const connection = connectCaller({
+    caller: call.caller,
+    endpoint: call.endpoint,
+    sip: o.sip,
+    media: o.media,
+    callManagerId: o.callManagerId,
+    number,
+    from: call.eventBase.caller,
+    headers: call.outboundHeaders,
+    ringLimitMs: o.ringLimitMs,
+    logger: log,
+    beforeJoin: () => {
       call.treatment?.stop();
       call.treatment = undefined;
       call.state = "routed";
-      call.room = MediaRoom.conversation(log, call.endpoint, leg.endpoint);
-      log.info("personal call deflected to its default destination");
-      resolve(true);
-    });
-    leg.once("ended", (reason, status) => {
-      clearTimeout(limit);
-      call.caller.off("ended", hangupLeg);
-      if (leg.answered) {
-        if (!callerGone()) void call.caller.hangup();
-      } else {
-        log.info({ reason, status }, "the default destination did not take the personal call");
-      }
-      resolve(leg.answered);
-    });
+    },
   });
+  if (!(await connection.answered)) return false;
+  call.room = connection.room;
+  log.info("personal call deflected to its default destination");
+  return true;
 }
