@@ -2,77 +2,17 @@
 // (cti/calls/make-call.ts) go in, agent_call_detail rows come out. The recorder's clock is moved by hand so every
 // duration is exact.
 import test, { type ExecutionContext } from "ava";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
-import BetterSqlite3 from "better-sqlite3";
 import { AgentCallRecorder } from "../../cti/cdr/agent-call-recorder.js";
-import { EventBus, type AgentCallEventBase } from "../../cti/events/event-bus.js";
-import { createLogger } from "../../cti/log.js";
-import { openStore, type AgentCallDetail, type Store } from "../../cti/store/open-store.js";
+import type { AgentCallEventBase } from "../../cti/events/event-bus.js";
+import type { AgentCallDetail } from "../../cti/store/open-store.js";
+import { at, recorderRig, TENANT } from "./recorder-rig.js";
 
-const TENANT = -1;
-const START = Date.parse("2024-05-01T08:00:00.000Z");
-const at = (ms: number) => new Date(START + ms);
-
-interface Rig {
-  bus: EventBus;
-  store: Store;
-  recorder: AgentCallRecorder;
-  advance(ms: number): void;
-  logs: { level: number; msg: string; [key: string]: unknown }[];
-  listenerErrors: unknown[];
-  /** A second connection to the same file, for what an operator could do to the database. */
-  raw: BetterSqlite3.Database;
-  onLog(handler: (line: { msg: string }) => void): void;
-  row(callId: string): Promise<AgentCallDetail | undefined>;
-}
-
-async function rig(t: ExecutionContext, options: { retryDelayMs?: number } = {}): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), "ctibridge-agent-cdr-"));
-  const file = join(dir, "ctibridge.sqlite");
-  const logs: Rig["logs"] = [];
-  const logHandlers: ((line: { msg: string }) => void)[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      for (const text of String(chunk).split("\n").filter(Boolean)) {
-        const line = JSON.parse(text) as Rig["logs"][number];
-        logs.push(line);
-        for (const h of logHandlers) h(line);
-      }
-      callback();
-    },
+const rig = (t: ExecutionContext, options: { retryDelayMs?: number } = {}) =>
+  recorderRig(t, {
+    tempPrefix: "ctibridge-agent-cdr-",
+    create: ({ bus, store, logger, now }) => new AgentCallRecorder({ bus, agentCallDetails: store.agentCallDetails, tenantId: TENANT, logger, now, retryDelayMs: options.retryDelayMs ?? 50 }),
+    read: (store, callId): Promise<AgentCallDetail | undefined> => store.agentCallDetails.get(TENANT, callId),
   });
-  const logger = createLogger({ level: "debug", destination });
-  const store = await openStore({ kind: "sqlite", file }, logger);
-  const raw = new BetterSqlite3(file, { timeout: 5000 });
-  const bus = new EventBus();
-  const listenerErrors: unknown[] = [];
-  bus.onListenerError = (_event, error) => listenerErrors.push(error);
-  let clock = START;
-  const recorder = new AgentCallRecorder({ bus, agentCallDetails: store.agentCallDetails, tenantId: TENANT, logger, now: () => clock, retryDelayMs: options.retryDelayMs ?? 50 });
-  t.teardown(async () => {
-    await recorder.close();
-    raw.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return {
-    bus,
-    store,
-    recorder,
-    advance: (ms) => (clock += ms),
-    logs,
-    listenerErrors,
-    raw,
-    onLog: (handler) => logHandlers.push(handler),
-    row: async (callId) => {
-      await recorder.flush();
-      return store.agentCallDetails.get(TENANT, callId);
-    },
-  };
-}
 
 /** A call agent 1001 makes at extension 2001 through call manager "demo". */
 function call(callId: string, extra: Partial<AgentCallEventBase> = {}): AgentCallEventBase {

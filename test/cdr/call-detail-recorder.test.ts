@@ -1,79 +1,17 @@
 // The call detail recorder against a real SQLite store and the real event bus: realistic call.* sequences go in,
 // rows come out. The recorder's clock is moved by hand so every duration is exact.
 import test, { type ExecutionContext } from "ava";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
-import BetterSqlite3 from "better-sqlite3";
 import { CallDetailRecorder } from "../../cti/cdr/call-detail-recorder.js";
-import { EventBus, type CallEventBase } from "../../cti/events/event-bus.js";
-import { createLogger } from "../../cti/log.js";
-import { openStore, type CallDetail, type Store } from "../../cti/store/open-store.js";
+import type { CallEventBase } from "../../cti/events/event-bus.js";
+import type { CallDetail } from "../../cti/store/open-store.js";
+import { at, recorderRig, TENANT } from "./recorder-rig.js";
 
-const TENANT = -1;
-const START = Date.parse("2024-05-01T08:00:00.000Z");
-
-interface Rig {
-  bus: EventBus;
-  store: Store;
-  recorder: CallDetailRecorder;
-  /** Moves the recorder's clock. */
-  advance(ms: number): void;
-  /** Log lines the recorder wrote, parsed. */
-  logs: { level: number; msg: string; [key: string]: unknown }[];
-  /** Errors the bus caught from listeners (must stay empty). */
-  listenerErrors: unknown[];
-  /** A second connection to the same file, for what an operator could do to the database. */
-  raw: BetterSqlite3.Database;
-  onLog(handler: (line: { msg: string }) => void): void;
-  row(callId: string): Promise<CallDetail | undefined>;
-}
-
-async function rig(t: ExecutionContext, options: { retryDelayMs?: number } = {}): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), "ctibridge-cdr-"));
-  const file = join(dir, "ctibridge.sqlite");
-  const logs: Rig["logs"] = [];
-  const logHandlers: ((line: { msg: string }) => void)[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      for (const text of String(chunk).split("\n").filter(Boolean)) {
-        const line = JSON.parse(text) as Rig["logs"][number];
-        logs.push(line);
-        for (const h of logHandlers) h(line);
-      }
-      callback();
-    },
+const rig = (t: ExecutionContext, options: { retryDelayMs?: number } = {}) =>
+  recorderRig(t, {
+    tempPrefix: "ctibridge-cdr-",
+    create: ({ bus, store, logger, now }) => new CallDetailRecorder({ bus, callDetails: store.callDetails, tenantId: TENANT, logger, now, retryDelayMs: options.retryDelayMs ?? 50 }),
+    read: (store, callId): Promise<CallDetail | undefined> => store.callDetails.get(TENANT, callId),
   });
-  const logger = createLogger({ level: "debug", destination });
-  const store = await openStore({ kind: "sqlite", file }, logger);
-  const raw = new BetterSqlite3(file, { timeout: 5000 });
-  const bus = new EventBus();
-  const listenerErrors: unknown[] = [];
-  bus.onListenerError = (_event, error) => listenerErrors.push(error);
-  let clock = START;
-  const recorder = new CallDetailRecorder({ bus, callDetails: store.callDetails, tenantId: TENANT, logger, now: () => clock, retryDelayMs: options.retryDelayMs ?? 50 });
-  t.teardown(async () => {
-    await recorder.close();
-    raw.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return {
-    bus,
-    store,
-    recorder,
-    advance: (ms) => (clock += ms),
-    logs,
-    listenerErrors,
-    raw,
-    onLog: (handler) => logHandlers.push(handler),
-    row: async (callId) => {
-      await recorder.flush();
-      return store.callDetails.get(TENANT, callId);
-    },
-  };
-}
 
 function call(callId: string, serviceGroup = "sales"): CallEventBase {
   return { callId, dialed: "3000", caller: { number: "0701234567", name: "Åsa Öberg" }, serviceAccess: "sales-access", serviceGroup };
@@ -81,7 +19,6 @@ function call(callId: string, serviceGroup = "sales"): CallEventBase {
 
 const ada = { logonId: "1001", extension: "2001", callManagerId: "demo" };
 const bob = { logonId: "1002", extension: "2002", callManagerId: "demo" };
-const at = (ms: number) => new Date(START + ms);
 
 test("an answered call after a ring-no-answer: wait, alerting at the answering agent, talk, two offers, then clerical time", async (t) => {
   const { bus, advance, row, recorder, listenerErrors } = await rig(t);

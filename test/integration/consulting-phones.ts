@@ -9,10 +9,10 @@
 //   SIPp global variables; an INVITE with Replaces is checked against them: the dialog it names → 200 OK, ACK, then B
 //   BYEs the consultation dialog as a real phone does (RFC 3891 3) and talks until the bridge hangs up; any other → 481.
 import { runSipp, type SippProcess } from "../harness/sipp.js";
-import { renderTemplate, sdpMediaLines } from "../harness/sipp-scenario.js";
 import { testTempDir } from "../harness/temp-dir.js";
 import type { TeardownContext } from "../harness/teardown-context.js";
-import type { SippTracedMessage } from "../harness/sipp-trace.js";
+import { answer, OK_TO_REQUEST, RECV_INVITE_FOR_DIALOG, REFER_ACCEPTED, referRequest, sdpBody } from "../sip/sipp-fragments.js";
+import { registeredPhone, type RegisteredPhone } from "./transfer-phone.js";
 
 /** The consultation dialog as A and B agree on it: Call-ID, A's (caller's) tag, B's (callee's) tag. */
 export interface ConsultationDialog {
@@ -21,47 +21,10 @@ export interface ConsultationDialog {
   toTag: string;
 }
 
-const OK_TO_REQUEST =
-  `  <send>\n    <![CDATA[\n      SIP/2.0 200 OK\n      [last_Via:]\n      [last_From:]\n      [last_To:]\n` +
-  `      [last_Call-ID:]\n      [last_CSeq:]\n      Content-Length: 0\n\n    ]]>\n  </send>\n`;
+/** The SDP body of an answer or offer, then the blank line and indent these scenarios end their CDATA with. */
+const sdp = (port: number | undefined): string => `${sdpBody({ mediaPort: port })}\n    `;
 
-const sdp = (port: number | undefined) => `      v=0
-      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-${sdpMediaLines(port)}
-`;
-
-export interface PhoneWithInvites extends SippProcess {
-  /** The n-th (1-based) INVITE received with a new Call-ID. */
-  waitForInvite(n?: number, timeoutMs?: number): Promise<SippTracedMessage>;
-  /** NOTIFYs received, in order: their sipfrag status lines. */
-  notifyStatusLines(): string[];
-}
-
-async function registered(t: TeardownContext, proxyPort: number, extension: string, name: string, ooc: string): Promise<PhoneWithInvites> {
-  const dir = testTempDir(t, name);
-  const sipp = await runSipp(
-    [`127.0.0.1:${proxyPort}`, "-s", extension, "-m", "1", "-d", "86400000"],
-    renderTemplate("register-and-wait.xml", {}),
-    { name, dir, oocScenarioXml: ooc, timeoutMs: 86_400_000, t },
-  );
-  await sipp.waitForMessage((m) => m.direction === "received" && m.cseqMethod === "REGISTER" && m.status === 200, `200 to REGISTER ${extension}`, 5000);
-  const invites = () => sipp.parsedMessages().filter((m, i, all) => m.direction === "received" && m.method === "INVITE" && all.findIndex((x) => x.method === "INVITE" && x.callId === m.callId) === i);
-  return {
-    ...sipp,
-    async waitForInvite(n = 1, timeoutMs = 10_000) {
-      await sipp.process.waitUntil(() => invites().length >= n, `INVITE #${n} to ${extension}`, timeoutMs, 10);
-      return invites()[n - 1]!;
-    },
-    notifyStatusLines: () =>
-      sipp
-        .parsedMessages()
-        .filter((m) => m.direction === "received" && m.method === "NOTIFY")
-        .map((m) => /^SIP\/2\.0 \d{3} .*$/m.exec(m.text.split("\n\n").slice(1).join("\n"))?.[0] ?? ""),
-  };
-}
+export type PhoneWithInvites = RegisteredPhone;
 
 /**
  * Agent A's phone in the bridge's call: answers, talks `referAfterMs`, then REFER with Replaces naming `replaces`
@@ -74,54 +37,17 @@ export function transferringAgentPhone(o: { t: TeardownContext; proxyPort: numbe
   const ooc = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="answer the bridge, then attended transfer: REFER with Replaces">
-  <recv request="INVITE" crlf="true" rrs="true">
-    <action>
-      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="invite_from"/>
-      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="invite_to"/>
-      <ereg regexp=".*" search_in="hdr" header="Call-ID:" check_it="true" assign_to="invite_call_id"/>
-    </action>
-  </recv>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-${sdp(o.sdpMediaPort)}
-    ]]>
-  </send>
+${RECV_INVITE_FOR_DIALOG}
+${answer(sdp(o.sdpMediaPort))}
   <recv request="ACK" crlf="true"/>
   <pause milliseconds="${o.referAfterMs}"/>
-  <send retrans="500">
-    <![CDATA[
-      REFER [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];alias
-      Max-Forwards: 70
-      From: [$invite_to];tag=[pid]SIPpTag01[call_number]
-      To: [$invite_from]
-      [routes]
-      Call-ID: [$invite_call_id]
-      CSeq: 1 REFER
-      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
-      Refer-To: <sip:${o.referTo}@[remote_ip]:[remote_port]?Replaces=${replaces}>
-      Referred-By: <sip:${o.extension}@[remote_ip]:[remote_port]>
-      Content-Length: 0
-
-    ]]>
-  </send>
-${(o.expectReferStatus ?? 202) === 202
-    ? `  <recv response="202"/>\n  <recv request="NOTIFY" crlf="true"/>\n${OK_TO_REQUEST}  <recv request="NOTIFY" crlf="true"/>\n${OK_TO_REQUEST}`
-    : `  <recv response="${o.expectReferStatus}"/>\n`}  <recv request="BYE" timeout="30000"/>
-${OK_TO_REQUEST}</scenario>
+${referRequest({ referTo: o.referTo, uriHeaders: `?Replaces=${replaces}`, referredBy: o.extension })}
+${(o.expectReferStatus ?? 202) === 202 ? REFER_ACCEPTED : `  <recv response="${o.expectReferStatus}"/>`}
+  <recv request="BYE" timeout="30000"/>
+${OK_TO_REQUEST}
+</scenario>
 `;
-  return registered(o.t, o.proxyPort, o.extension, `agent-a-${o.extension}`, ooc);
+  return registeredPhone(o.t, o.proxyPort, o.extension, `agent-a-${o.extension}`, ooc);
 }
 
 /** A's own consultation call to `to` through Kamailio (From `from`), with the agreed Call-ID and From tag; answers B's BYE. */
@@ -142,8 +68,7 @@ export function consultationCall(o: { t: TeardownContext; proxyPort: number; fro
       Content-Type: application/sdp
       Content-Length: [len]
 
-${sdp(undefined)}
-    ]]>
+${sdp(undefined)}]]>
   </send>
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
@@ -163,7 +88,8 @@ ${sdp(undefined)}
     ]]>
   </send>
   <recv request="BYE" timeout="30000"/>
-${OK_TO_REQUEST}</scenario>
+${OK_TO_REQUEST}
+</scenario>
 `;
   // -cid_str: the Call-ID agreed with the REFER (a format string: % is SIPp's, so the id has none).
   return runSipp([`127.0.0.1:${o.proxyPort}`, "-s", o.to, "-m", "1", "-cid_str", o.dialog.callId], scenario, {
@@ -212,22 +138,7 @@ export function consultedPhone(o: { t: TeardownContext; proxyPort: number; exten
   <nop test="bad_cid" next="no_such_dialog"/>
   <nop test="bad_to" next="no_such_dialog"/>
   <nop test="bad_from" next="no_such_dialog"/>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag02[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-${sdp(o.sdpMediaPort)}
-    ]]>
-  </send>
+${answer(sdp(o.sdpMediaPort), "[pid]SIPpTag02[call_number]")}
   <recv request="ACK" crlf="true"/>
   <send>
     <![CDATA[
@@ -244,7 +155,8 @@ ${sdp(o.sdpMediaPort)}
     ]]>
   </send>
   <recv request="BYE" timeout="60000"/>
-${OK_TO_REQUEST}  <nop next="end"/>
+${OK_TO_REQUEST}
+  <nop next="end"/>
 
   <label id="no_such_dialog"/>
   <send>
@@ -273,22 +185,7 @@ ${OK_TO_REQUEST}  <nop next="end"/>
       <assignstr assign_to="c_rr" value="[$l_rr]"/>
     </action>
   </nop>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=${o.consultationTag}
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-${sdp(undefined)}
-    ]]>
-  </send>
+${answer(sdp(undefined), o.consultationTag)}
   <recv request="ACK" crlf="true"/>
   <!-- The 200 to the BYE the replacing call's part sent in this dialog (SIPp hands it to this call by its Call-ID). -->
   <recv response="200" timeout="60000"/>
@@ -296,5 +193,5 @@ ${sdp(undefined)}
   <label id="end"/>
 </scenario>
 `;
-  return registered(o.t, o.proxyPort, o.extension, `agent-b-${o.extension}`, ooc);
+  return registeredPhone(o.t, o.proxyPort, o.extension, `agent-b-${o.extension}`, ooc);
 }

@@ -1,15 +1,7 @@
 // SIPp scenarios used by the SIP layer tests.
+import { OK_TO_REQUEST, okToRequest, sdpBody } from "./sipp-fragments.js";
 
-const SDP = `v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-`;
+const SDP = sdpBody({ user: "user1", payloads: [0] });
 
 const INVITE = `
       INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -24,7 +16,7 @@ const INVITE = `
       Content-Type: application/sdp
       Content-Length: [len]
 
-      ${SDP}`;
+${SDP}`;
 
 const inDialog = (method: string, cseq: number, extra = "", body = ""): string => `
       ${method} [next_url] SIP/2.0
@@ -88,16 +80,7 @@ export const optionsForbidden = optionsUserless
 export const uasAnswerOptions = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="answer options">
   <recv request="OPTIONS"/>
-  <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]></send>
+${okToRequest("[pid]SIPpTag[call_number]")}
 </scenario>`;
 
 /** Calls [service], ACKs the 200, then waits for the bridge's BYE and answers it. */
@@ -109,14 +92,5 @@ export const uacCallAwaitingBye = `<?xml version="1.0" encoding="ISO-8859-1" ?>
   <recv response="200" rtd="true" rrs="true"/>
   <send><![CDATA[${inDialog("ACK", 1)}]]></send>
   <recv request="BYE"/>
-  <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]></send>
+${OK_TO_REQUEST}
 </scenario>`;
